@@ -1,3 +1,5 @@
+// The only public entry. Pure layers first (usable on their own, sans-IO), then the Duplex-based server and client.
+
 export {
   RtmpError,
   HandshakeError,
@@ -11,3 +13,80 @@ export {
   UrlError,
 } from './errors'
 export type { RtmpErrorCode, RtmpStatus } from './errors'
+
+// AMF
+export {
+  AmfEcmaArray,
+  AmfTypedObject,
+  AmfXmlDocument,
+  AmfXml,
+  AmfDouble,
+  AmfArray,
+  AmfVector,
+  AmfDictionary,
+  AmfAvmPlus,
+  AmfDate,
+} from './amf/amf-value'
+export type { AmfValue, AmfObject, AmfVectorKind } from './amf/amf-value'
+export { DEFAULT_AMF_LIMITS, normalizeAmfLimits } from './amf/amf-limits'
+export type { AmfLimits } from './amf/amf-limits'
+export { decodeAmf0, Amf0Decoder } from './amf/amf0-decoder'
+export { encodeAmf0 } from './amf/amf0-encoder'
+export { decodeAmf3, Amf3Decoder } from './amf/amf3-decoder'
+export type { AmfDecodeOptions, Amf3ExternalizableReader, Amf3ExternalInput } from './amf/amf3-decoder'
+export { encodeAmf3 } from './amf/amf3-encoder'
+
+// Handshake
+export { Handshake } from './handshake/handshake'
+export type { HandshakeRole, HandshakeOptions, HandshakeResult } from './handshake/handshake'
+
+// Chunks
+export type { RawMessage } from './chunk/raw-message'
+export { ChunkReader } from './chunk/chunk-reader'
+export { ChunkWriter } from './chunk/chunk-writer'
+export { DEFAULT_CHUNK_LIMITS, normalizeChunkLimits } from './chunk/chunk-limits'
+export type { ChunkLimits } from './chunk/chunk-limits'
+
+// Messages
+export { MessageType, UserControlEventType, PeerBandwidthLimit } from './message/message-type'
+export type { MessageTypeId, PeerBandwidthLimitType } from './message/message-type'
+export type { RtmpMessage, CommandMessage, UserControlEvent, AmfEncoding } from './message/rtmp-message'
+export { decodeMessage, encodeMessage } from './message/message-codec'
+export type { MessageLimits } from './message/message-codec'
+export { splitAggregate } from './message/aggregate'
+export { NetConnectionCode, NetStreamCode, statusInfo } from './message/status'
+export type { StatusLevel } from './message/status'
+
+// Media payloads
+export type { MediaMessage } from './media/media-message'
+export { videoInfo, audioInfo, isKeyframe, isSequenceHeader } from './media/flv-tag'
+export type { VideoInfo, AudioInfo, VideoCodec, AudioCodec, VideoFrameType } from './media/flv-tag'
+export { FlvError } from './media/flv-error'
+
+// Sessions (sans-IO)
+export { ServerSession } from './session/server-session'
+export type { ServerSessionOptions, ServerSessionAction, RejectStatus, ConnectionState } from './session/server-session'
+export type { ServerSessionEvent, PublishMode } from './session/server-events'
+export { ClientSession } from './session/client-session'
+export type { ClientSessionAction, ConnectParams, PlayParams, ClientState } from './session/client-session'
+export type { ClientSessionEvent } from './session/client-events'
+export type { SessionAction } from './session/session-action'
+export type { SessionOptions } from './session/session-options'
+
+// Server and client over any Duplex
+export { RtmpServer, createServer } from './transport/rtmp-server'
+export type { RtmpServerOptions, RtmpServerEvents, ListenOptions } from './transport/rtmp-server'
+export { ServerConnection } from './transport/server-connection'
+export type { ServerConnectionEvents } from './transport/server-connection'
+export { ConnectRequest, PublishRequest, PlayRequest } from './transport/requests'
+export { PublishStream } from './transport/publish-stream'
+export { PlayStream } from './transport/play-stream'
+export { MediaReader } from './transport/media-reader'
+export { RtmpClient } from './transport/rtmp-client'
+export type { RtmpClientOptions, ClientPlayOptions, ClientPublishOptions, RtmpClientEvents } from './transport/rtmp-client'
+export { ClientPlayStream, ClientPublishStream } from './transport/client-streams'
+export { parseRtmpUrl } from './transport/rtmp-url'
+export type { RtmpUrl } from './transport/rtmp-url'
+export { LiveRouter } from './live/live-router'
+export type { LiveRouterOptions, LiveStreamInfo } from './live/live-router'
+export { LiveStream } from './live/live-stream'

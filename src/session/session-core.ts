@@ -1,0 +1,135 @@
+import { ChunkReader } from '../chunk/chunk-reader'
+import { ChunkWriter } from '../chunk/chunk-writer'
+import type { RawMessage } from '../chunk/raw-message'
+import { splitAggregate } from '../message/aggregate'
+import { decodeMessage, encodeMessage } from '../message/message-codec'
+import { MessageType, PeerBandwidthLimit } from '../message/message-type'
+import type { RtmpMessage } from '../message/rtmp-message'
+import { ChunkStream } from './chunk-streams'
+import { FlowControl } from './flow-control'
+import type { SessionAction } from './session-action'
+import type { NormalizedSessionOptions } from './session-options'
+
+/** A decoded incoming message with the envelope it came in. */
+export interface IncomingMessage {
+  readonly streamId: number
+  readonly timestamp: number
+  readonly message: RtmpMessage
+  /** The undecoded payload (for audio/video/data: the bytes to forward without re-encoding). */
+  readonly payload: Uint8Array
+  readonly typeId: number
+}
+
+/**
+ * The machinery both session kinds share: chunk reader and writer, flow control (acks, window sizes, pings),
+ * aggregate splitting and message decoding. Protocol control is answered here; everything else is handed to
+ * `onMessage`. Output accumulates as ordered actions that `take()` returns.
+ */
+export class SessionCore<E> {
+  readonly reader: ChunkReader
+  readonly writer: ChunkWriter
+  readonly flow = new FlowControl()
+  /** Buffer length the peer asked for per stream (SetBufferLength), in ms. */
+  readonly bufferLengths = new Map<number, number>()
+  private actions: SessionAction<E>[] = []
+  private readonly options: NormalizedSessionOptions
+
+  constructor(options: NormalizedSessionOptions) {
+    this.options = options
+    this.reader = new ChunkReader(options.chunkLimits)
+    this.writer = new ChunkWriter()
+  }
+
+  /** Returns the accumulated actions and starts a new list. */
+  take(): SessionAction<E>[] {
+    const out = this.actions
+    this.actions = []
+    return out
+  }
+
+  emit(event: E): void {
+    this.actions.push({ type: 'event', event })
+  }
+
+  close(reason: string): void {
+    this.actions.push({ type: 'close', reason })
+  }
+
+  /** Encodes and chunks one message. */
+  send(msg: RtmpMessage, streamId: number, timestamp: number, csid: number): void {
+    const { typeId, payload } = encodeMessage(msg)
+    this.sendRaw({ typeId, streamId, timestamp, payload }, csid)
+  }
+
+  sendRaw(raw: RawMessage, csid: number): void {
+    this.actions.push({ type: 'send', data: this.writer.write(raw, csid) })
+  }
+
+  sendControl(msg: RtmpMessage): void {
+    this.send(msg, 0, 0, ChunkStream.Control)
+  }
+
+  /** Sends Set Chunk Size and switches the writer (the message itself goes out at the old size). */
+  setChunkSize(size: number): void {
+    if (size === this.writer.chunkSize) return
+    this.sendControl({ type: 'setChunkSize', chunkSize: size })
+    this.writer.setChunkSize(size)
+  }
+
+  announceWindow(): void {
+    this.flow.ownWindow = this.options.windowAckSize
+    this.sendControl({ type: 'windowAckSize', size: this.options.windowAckSize })
+  }
+
+  /**
+   * Feeds received bytes. Protocol control messages are handled here; every other decoded message goes to
+   * `onMessage` in arrival order. @throws ChunkError / MessageError on bad input (the session is then unusable).
+   */
+  receive(bytes: Uint8Array, onMessage: (msg: IncomingMessage) => void): void {
+    this.reader.receive(bytes, (raw) => {
+      if (raw.typeId === MessageType.Aggregate) {
+        for (const sub of splitAggregate(raw)) this.dispatch(sub, onMessage)
+      } else {
+        this.dispatch(raw, onMessage)
+      }
+    })
+    const ack = this.flow.onReceived(bytes.length)
+    if (ack !== undefined) this.sendControl({ type: 'acknowledgement', sequenceNumber: ack })
+  }
+
+  private dispatch(raw: RawMessage, onMessage: (msg: IncomingMessage) => void): void {
+    const message = decodeMessage(raw, { amf: this.options.amfLimits })
+    switch (message.type) {
+      case 'setChunkSize':
+      case 'abort':
+        return // applied by the chunk reader
+      case 'acknowledgement':
+        this.flow.peerAcknowledged = message.sequenceNumber
+        return
+      case 'windowAckSize':
+        this.flow.peerWindow = message.size
+        return
+      case 'setPeerBandwidth':
+        // A dynamic limit after a hard one keeps the hard one; either way answer when the window differs.
+        if (message.limitType !== PeerBandwidthLimit.Dynamic || this.flow.ownWindow === 0) {
+          if (message.size !== this.flow.ownWindow) {
+            this.flow.ownWindow = message.size
+            this.sendControl({ type: 'windowAckSize', size: message.size })
+          }
+        }
+        return
+      case 'userControl': {
+        const event = message.event
+        if (event.kind === 'pingRequest') {
+          this.sendControl({ type: 'userControl', event: { kind: 'pingResponse', timestamp: event.timestamp } })
+          return
+        }
+        if (event.kind === 'setBufferLength') this.bufferLengths.set(event.streamId, event.bufferLength)
+        break
+      }
+      default:
+        break
+    }
+    onMessage({ streamId: raw.streamId, timestamp: raw.timestamp, message, payload: raw.payload, typeId: raw.typeId })
+  }
+}

@@ -1,0 +1,4 @@
+import { debuglog } from 'node:util'
+
+/** `NODE_DEBUG=rtmp` turns this on. */
+export const debug = debuglog('rtmp')

@@ -1,0 +1,95 @@
+import { EventEmitter } from 'node:events'
+import type { AmfValue } from '../amf/amf-value'
+import type { RtmpError } from '../errors'
+import { NetStreamCode } from '../message/status'
+import type { ServerConnection } from './server-connection'
+
+export interface PlayStreamSink {
+  sendAudio(streamId: number, timestamp: number, data: Uint8Array): boolean
+  sendVideo(streamId: number, timestamp: number, data: Uint8Array): boolean
+  sendDataPayload(streamId: number, timestamp: number, payload: Uint8Array): boolean
+  sendData(streamId: number, timestamp: number, values: readonly AmfValue[]): boolean
+  sendStatus(streamId: number, level: 'status' | 'error' | 'warning', code: string, description: string): void
+  endPlay(streamId: number, code: string, description: string): void
+  pendingBytes(): number
+  drained(): Promise<void>
+}
+
+export interface PlayStreamEvents {
+  /** the player left (closeStream/deleteStream/disconnect); `error` if the connection failed */
+  close: [RtmpError | undefined]
+  pause: [boolean]
+}
+
+/**
+ * Media going to one player on the server. Writes return false when the connection's send buffer is over its
+ * high-water mark (`drained()` resolves when it is not); they never throw once the player has gone.
+ */
+export class PlayStream extends EventEmitter<PlayStreamEvents> {
+  private isClosed = false
+  /** player paused (it asked to); writes are dropped by the session meanwhile */
+  paused = false
+
+  constructor(
+    private readonly sink: PlayStreamSink,
+    readonly connection: ServerConnection,
+    readonly streamId: number,
+    readonly streamName: string,
+    readonly query: Readonly<Record<string, string>>,
+    readonly start: number,
+    readonly duration: number,
+  ) {
+    super()
+  }
+
+  get app(): string {
+    return this.connection.app
+  }
+
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  /** bytes written to this player's connection and not yet sent */
+  get bufferedBytes(): number {
+    return this.sink.pendingBytes()
+  }
+
+  writeAudio(timestamp: number, data: Uint8Array): boolean {
+    return !this.isClosed && this.sink.sendAudio(this.streamId, timestamp, data)
+  }
+
+  writeVideo(timestamp: number, data: Uint8Array): boolean {
+    return !this.isClosed && this.sink.sendVideo(this.streamId, timestamp, data)
+  }
+
+  /** An AMF0-encoded data message body (e.g. an FLV script tag's bytes, `onMetaData` + object). */
+  writeData(timestamp: number, payload: Uint8Array): boolean {
+    return !this.isClosed && this.sink.sendDataPayload(this.streamId, timestamp, payload)
+  }
+
+  /** onMetaData with these properties. */
+  writeMetadata(metadata: Record<string, AmfValue>, timestamp = 0): boolean {
+    return !this.isClosed && this.sink.sendData(this.streamId, timestamp, ['onMetaData', metadata])
+  }
+
+  sendStatus(code: string, description: string, level: 'status' | 'error' | 'warning' = 'status'): void {
+    if (!this.isClosed) this.sink.sendStatus(this.streamId, level, code, description)
+  }
+
+  drained(): Promise<void> {
+    return this.sink.drained()
+  }
+
+  /** Ends playback: StreamEOF and Play.UnpublishNotify (live) or the code given (e.g. Play.Stop for files). */
+  end(code: string = NetStreamCode.PlayUnpublishNotify, description = 'Stream ended.'): void {
+    if (!this.isClosed) this.sink.endPlay(this.streamId, code, description)
+  }
+
+  /** @internal transport side */
+  markClosed(error?: RtmpError): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    this.emit('close', error)
+  }
+}

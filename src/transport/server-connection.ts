@@ -1,0 +1,288 @@
+import { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
+import type { AmfObject, AmfValue } from '../amf/amf-value'
+import { encodeAmf0 } from '../amf/amf0-encoder'
+import { ClosedError, SessionStateError, type RtmpError } from '../errors'
+import type { ServerSessionEvent } from '../session/server-events'
+import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
+import { debug } from './debug'
+import { DuplexTransport, type TransportOptions } from './duplex-transport'
+import { PlayStream } from './play-stream'
+import { PublishStream } from './publish-stream'
+import { ConnectRequest, PlayRequest, PublishRequest } from './requests'
+
+export interface ServerConnectionEvents {
+  connect: [ConnectRequest]
+  publish: [PublishRequest]
+  play: [PlayRequest]
+  /** a command the session does not know; it was already answered with `_error` */
+  command: [name: string, args: readonly AmfValue[], streamId: number]
+  /** the connection is gone; `error` says why when it was not a clean close */
+  close: [RtmpError | undefined]
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly requestTimeout: number
+  onReady(conn: ServerConnection): void
+  onClose(conn: ServerConnection, error: RtmpError | undefined): void
+  /** called when nobody listens for `publish` / `play` on the connection */
+  defaultPublish(req: PublishRequest): void
+  defaultPlay(req: PlayRequest): void
+}
+
+let nextConnectionId = 1
+
+interface PendingStream {
+  readonly streamId: number
+  readonly name: string
+  readonly query: Record<string, string>
+  readonly start: number
+  readonly duration: number
+  readonly mode: PublishRequest['mode']
+}
+
+/**
+ * One peer on the server, from handshake to close. Emits requests (`connect`, `publish`, `play`) for the
+ * application to accept or reject, and `close` once. Failures of this peer never throw out of here: they end
+ * this connection and arrive as the `close` event's error.
+ */
+export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
+  readonly id = nextConnectionId++
+  readonly remoteAddress: string | undefined
+  readonly remotePort: number | undefined
+  /** set once the client sent connect */
+  app = ''
+  tcUrl: string | undefined
+  commandObject: AmfObject = {}
+  query: Readonly<Record<string, string>> = {}
+  private readonly session: ServerSession
+  private readonly transport: DuplexTransport
+  private readonly publishers = new Map<number, PublishStream>()
+  private readonly players = new Map<number, PlayStream>()
+  /** requestId → what the publish/play request asked for */
+  private readonly pending = new Map<number, PendingStream>()
+  private isClosed = false
+
+  constructor(
+    duplex: Duplex,
+    private readonly host: ConnectionHost,
+    options: ServerSessionOptions & TransportOptions,
+  ) {
+    super()
+    const socket = duplex as Duplex & { remoteAddress?: string; remotePort?: number }
+    this.remoteAddress = socket.remoteAddress
+    this.remotePort = socket.remotePort
+    this.session = new ServerSession(options)
+    this.transport = new DuplexTransport(
+      duplex,
+      'server',
+      {
+        onReady: (rest) => {
+          this.host.onReady(this)
+          this.run(this.session.start())
+          if (rest.length > 0) this.run(this.session.receive(rest))
+        },
+        onBytes: (bytes) => this.run(this.session.receive(bytes)),
+        onClose: (error) => this.onTransportClose(error),
+      },
+      options,
+    )
+  }
+
+  get closed(): boolean {
+    return this.isClosed
+  }
+
+  /** The Duplex this connection runs on. */
+  get duplex(): Duplex {
+    return this.transport.duplex
+  }
+
+  /** Ends the connection (streams get their close events). */
+  close(): void {
+    if (this.isClosed || this.transport.closed) return
+    this.run(this.session.close())
+  }
+
+  /** Ends the connection with an error (reported on `close`). */
+  destroy(error: RtmpError): void {
+    this.transport.fail(error)
+  }
+
+  private run(actions: readonly ServerSessionAction[]): boolean {
+    let ok = true
+    for (const a of actions) {
+      if (a.type === 'send') ok = this.transport.write(a.data) && ok
+      else if (a.type === 'event') this.onEvent(a.event)
+      else this.transport.end()
+    }
+    return ok
+  }
+
+  private onEvent(e: ServerSessionEvent): void {
+    switch (e.type) {
+      case 'connectRequested': {
+        this.app = e.app
+        this.tcUrl = e.tcUrl
+        this.commandObject = e.commandObject
+        this.query = e.query
+        const req = new ConnectRequest(this.connectOwner, e.requestId, this, this.host.requestTimeout, e.app, e.tcUrl, e.query, e.commandObject, e.args)
+        if (this.listenerCount('connect') === 0) req.accept()
+        else this.emit('connect', req)
+        return
+      }
+      case 'publishRequested': {
+        this.pending.set(e.requestId, { streamId: e.streamId, name: e.streamName, query: e.query, start: 0, duration: 0, mode: e.mode })
+        const req = new PublishRequest(this.publishOwner, e.requestId, this, this.host.requestTimeout, e.streamId, e.streamName, e.query, e.mode)
+        if (this.listenerCount('publish') === 0) this.host.defaultPublish(req)
+        else this.emit('publish', req)
+        return
+      }
+      case 'playRequested': {
+        this.pending.set(e.requestId, { streamId: e.streamId, name: e.streamName, query: e.query, start: e.start, duration: e.duration, mode: 'live' })
+        const req = new PlayRequest(this.playOwner, e.requestId, this, this.host.requestTimeout, e.streamId, e.streamName, e.query, e.start, e.duration, e.reset)
+        if (this.listenerCount('play') === 0) this.host.defaultPlay(req)
+        else this.emit('play', req)
+        return
+      }
+      case 'audio':
+      case 'video':
+        this.publishers.get(e.streamId)?.push({ type: e.type, timestamp: e.timestamp, data: e.data })
+        return
+      case 'data': {
+        const pub = this.publishers.get(e.streamId)
+        if (!pub) return
+        if (e.values[0] === 'onMetaData') pub.metadata = e.values
+        pub.push({ type: 'data', timestamp: e.timestamp, data: encodeAmf0(e.values) })
+        return
+      }
+      case 'publishFinished': {
+        const pub = this.publishers.get(e.streamId)
+        this.publishers.delete(e.streamId)
+        pub?.finish()
+        return
+      }
+      case 'playFinished': {
+        const player = this.players.get(e.streamId)
+        this.players.delete(e.streamId)
+        player?.markClosed()
+        return
+      }
+      case 'pause': {
+        const player = this.players.get(e.streamId)
+        if (player) {
+          player.paused = e.paused
+          player.emit('pause', e.paused)
+        }
+        return
+      }
+      case 'unhandledCommand':
+        this.emit('command', e.command.name, e.command.args, e.streamId)
+        return
+      default:
+        debug('connection %d: %s', this.id, e.type)
+    }
+  }
+
+  private readonly connectOwner = {
+    accept: (requestId: number): void => {
+      if (!this.isClosed) this.run(this.session.accept(requestId))
+    },
+    reject: (requestId: number, status: RejectStatus): void => {
+      if (!this.isClosed) this.run(this.session.reject(requestId, status))
+    },
+  }
+
+  private readonly publishOwner = {
+    accept: (requestId: number): PublishStream => {
+      const req = this.takePending(requestId)
+      const stream = new PublishStream(this, req.streamId, req.name, req.query, req.mode, this.flow, () => this.closeStream(req.streamId))
+      if (this.isClosed) {
+        stream.finish(new ClosedError('RTMP_ERR_CLOSED', 'publisher disconnected before it was accepted'))
+        return stream
+      }
+      this.publishers.set(req.streamId, stream)
+      this.run(this.session.accept(requestId))
+      return stream
+    },
+    reject: (requestId: number, status: RejectStatus): void => {
+      this.pending.delete(requestId)
+      if (!this.isClosed) this.run(this.session.reject(requestId, status))
+    },
+  }
+
+  private readonly playOwner = {
+    accept: (requestId: number): PlayStream => {
+      const req = this.takePending(requestId)
+      const stream = new PlayStream(this.sink, this, req.streamId, req.name, req.query, req.start, req.duration)
+      if (this.isClosed) {
+        stream.markClosed(new ClosedError('RTMP_ERR_CLOSED', 'player disconnected before it was accepted'))
+        return stream
+      }
+      this.players.set(req.streamId, stream)
+      this.run(this.session.accept(requestId))
+      return stream
+    },
+    reject: (requestId: number, status: RejectStatus): void => {
+      this.pending.delete(requestId)
+      if (!this.isClosed) this.run(this.session.reject(requestId, status))
+    },
+  }
+
+  private takePending(requestId: number): PendingStream {
+    const p = this.pending.get(requestId)
+    this.pending.delete(requestId)
+    if (!p) throw new SessionStateError('RTMP_ERR_UNKNOWN_REQUEST', `no pending request ${requestId}`)
+    return p
+  }
+
+  private readonly flow = {
+    pause: (): void => {
+      this.transport.duplex.pause()
+    },
+    resume: (): void => {
+      this.transport.duplex.resume()
+    },
+  }
+
+  private closeStream(streamId: number): void {
+    const pub = this.publishers.get(streamId)
+    this.publishers.delete(streamId)
+    pub?.finish()
+  }
+
+  private readonly sink = {
+    sendAudio: (streamId: number, ts: number, data: Uint8Array): boolean => this.sendIfPlaying(streamId, () => this.session.sendAudio(streamId, ts, data)),
+    sendVideo: (streamId: number, ts: number, data: Uint8Array): boolean => this.sendIfPlaying(streamId, () => this.session.sendVideo(streamId, ts, data)),
+    sendDataPayload: (streamId: number, ts: number, payload: Uint8Array): boolean =>
+      this.sendIfPlaying(streamId, () => this.session.sendDataPayload(streamId, ts, payload)),
+    sendData: (streamId: number, ts: number, values: readonly AmfValue[]): boolean => this.sendIfPlaying(streamId, () => this.session.sendData(streamId, ts, values)),
+    sendStatus: (streamId: number, level: 'status' | 'error' | 'warning', code: string, description: string): void => {
+      if (!this.isClosed) this.run(this.session.sendStatus(streamId, level, code, description))
+    },
+    endPlay: (streamId: number, code: string, description: string): void => {
+      if (!this.isClosed) this.run(this.session.endPlay(streamId, code, description))
+    },
+    pendingBytes: (): number => this.transport.pendingBytes,
+    drained: (): Promise<void> => this.transport.drained(),
+  }
+
+  private sendIfPlaying(streamId: number, send: () => ServerSessionAction[]): boolean {
+    if (this.isClosed || !this.players.has(streamId)) return false
+    return this.run(send())
+  }
+
+  private onTransportClose(error: RtmpError | undefined): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    for (const a of this.session.closed()) if (a.type === 'event') this.onEvent(a.event)
+    const closeError = error ?? undefined
+    for (const pub of this.publishers.values()) pub.finish(closeError)
+    for (const player of this.players.values()) player.markClosed(closeError)
+    this.publishers.clear()
+    this.players.clear()
+    this.host.onClose(this, error)
+    this.emit('close', error)
+  }
+}
