@@ -76,11 +76,15 @@ export class ClientPublishStream {
     return this.sink.drained()
   }
 
-  /** Sends one FLV-tag-shaped message (audio, video or AMF0 data). */
+  /**
+   * Sends one FLV-tag-shaped message (audio, video or AMF0 data). An `onMetaData` script tag goes out as
+   * `@setDataFrame onMetaData …`, the form servers store and hand to late joiners.
+   */
   write(msg: MediaMessage): Promise<void> {
     if (msg.type === 'audio') return this.writeAudio(msg.timestamp, msg.data)
     if (msg.type === 'video') return this.writeVideo(msg.timestamp, msg.data)
-    return this.writeData(msg.timestamp, msg.data)
+    const data = startsWith(msg.data, ON_METADATA) ? concat(SET_DATA_FRAME, msg.data) : msg.data
+    return this.writeData(msg.timestamp, data)
   }
 
   /** FCUnpublish + deleteStream; the connection stays open. */
@@ -89,6 +93,24 @@ export class ClientPublishStream {
     this.isClosed = true
     if (!this.sink.closed) await this.sink.unpublish(this.streamId, this.streamName)
   }
+}
+
+/** AMF0 strings as they appear on the wire: marker 2, u16 length, bytes. */
+const amf0String = (s: string): Uint8Array => Uint8Array.of(2, 0, s.length, ...Array.from(s, (c) => c.charCodeAt(0)))
+const SET_DATA_FRAME = amf0String('@setDataFrame')
+const ON_METADATA = amf0String('onMetaData')
+
+function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
+  if (data.length < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false
+  return true
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
 }
 
 function closedWrite(): Promise<void> {
