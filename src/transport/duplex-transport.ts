@@ -63,6 +63,11 @@ export class DuplexTransport {
     if (role === 'client') this.write([this.handshake.start()])
   }
 
+  /** true once the peer's C1/S1 carried a valid digest (the FP9 "complex" handshake) */
+  get complexHandshake(): boolean {
+    return this.handshake.complex
+  }
+
   get isReady(): boolean {
     return this.ready
   }

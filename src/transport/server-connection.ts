@@ -94,6 +94,11 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     return this.isClosed
   }
 
+  /** Whether the client used the digest ("complex") handshake, which our S1/S2 answered in kind. */
+  get complexHandshake(): boolean {
+    return this.transport.complexHandshake
+  }
+
   /** The Duplex this connection runs on. */
   get duplex(): Duplex {
     return this.transport.duplex
