@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ffprobeFrames, makeFixture } from '../helpers/media-fixtures'
+import { freePort, interopSuite } from '../helpers/peers'
+import { describeExit, run, sleep, spawnPeer, trackProcesses, type PeerProcess } from '../helpers/processes'
+
+// Smoke tests of the examples as users run them: the bundle `npm start` / `npm run example` build (pretest builds it).
+const runner = fileURLToPath(new URL('../../dist-examples/run-example.js', import.meta.url))
+
+async function waitForOutput(p: PeerProcess, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!p.stdout().includes(text)) {
+    if (!p.running || Date.now() > deadline) throw new Error(`no "${text}" from ${p.command}:\n${p.stdout()}\n${p.stderr()}`)
+    await sleep(50)
+  }
+}
+
+describe('examples', () => {
+  trackProcesses()
+
+  it('is built by pretest', () => {
+    expect(existsSync(runner), 'run `npm run build:examples` first').toBe(true)
+  })
+
+  it.each(['live-server', 'play', 'publish'])('%s prints its usage with --help', async (name) => {
+    const exit = await run(process.execPath, [runner, name, '--help'], { timeoutMs: 15_000 })
+    expect(exit.code, describeExit(exit)).toBe(0)
+    expect(exit.stdout).toMatch(/usage:/)
+  })
+
+  it('lists the examples when given no name', async () => {
+    const exit = await run(process.execPath, [runner], { timeoutMs: 15_000 })
+    expect(exit.code).toBe(0)
+    expect(exit.stdout).toMatch(/live-server, play, publish/)
+  })
+
+  it('live-server listens where told and exits cleanly on Ctrl-C', async () => {
+    const port = await freePort()
+    const server = spawnPeer(process.execPath, [runner, 'live-server', '--port', String(port), '--host', '127.0.0.1'], { timeoutMs: 20_000 })
+    await waitForOutput(server, `listening on 127.0.0.1:${port}`, 10_000)
+    expect(server.stdout()).toContain(`ffplay rtmp://127.0.0.1:${port}/live/stream`)
+    server.child.kill('SIGINT')
+    const exit = await server.exited
+    expect(exit.code, describeExit(exit)).toBe(0)
+  })
+})
+
+const withFfmpeg = interopSuite('examples with real media', ['ffmpeg', 'ffprobe'])
+
+withFfmpeg('publish → live-server → play, as a user runs them', (peers) => {
+  trackProcesses()
+  let out = ''
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'rtmp-kit-examples-'))
+  })
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+  it('a published file arrives at the player and is saved as a playable FLV', async () => {
+    const fixture = await makeFixture(peers.ffmpeg)
+    const port = await freePort()
+    const url = `rtmp://127.0.0.1:${port}/live/demo`
+    const server = spawnPeer(process.execPath, [runner, 'live-server', '--port', String(port)], { timeoutMs: 60_000 })
+    await waitForOutput(server, 'listening', 10_000)
+    const file = join(out, 'played.flv')
+    const player = spawnPeer(process.execPath, [runner, 'play', url, '--out', file, '--seconds', '3'], { timeoutMs: 30_000 })
+    await sleep(500)
+    const publisher = spawnPeer(process.execPath, [runner, 'publish', fixture, url, '--realtime'], { timeoutMs: 30_000 })
+    const played = await player.exited
+    expect(played.code, describeExit(played)).toBe(0)
+    expect(played.stdout).toMatch(/saved \d+ tags/)
+    const published = await publisher.exited
+    expect(published.code, describeExit(published)).toBe(0)
+    server.child.kill('SIGINT')
+    expect((await server.exited).code).toBe(0)
+    const probe = await ffprobeFrames(peers.ffprobe, file)
+    expect(probe.video.codec).toBe('h264')
+    expect(probe.audio.codec).toBe('aac')
+    expect(probe.video.count).toBeGreaterThanOrEqual(50) // about 2.5 s of 25 fps once the publisher started
+  }, 60_000)
+})
