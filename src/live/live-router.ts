@@ -1,8 +1,9 @@
 import type { PlayRequest, PublishRequest } from '../transport/requests'
-import { LiveStream, type GopCacheLimits } from './live-stream'
+import { LiveStream, type GopCacheLimits, type PlayerLimits } from './live-stream'
 
 export interface LiveRouterOptions {
   gopCache?: Partial<GopCacheLimits>
+  players?: Partial<PlayerLimits>
 }
 
 export interface LiveStreamInfo {
@@ -19,9 +20,11 @@ export interface LiveStreamInfo {
 export class LiveRouter {
   private readonly streams = new Map<string, LiveStream>()
   private readonly gopLimits: GopCacheLimits
+  private readonly playerLimits: PlayerLimits
 
   constructor(options: LiveRouterOptions = {}) {
     this.gopLimits = { maxBytes: options.gopCache?.maxBytes ?? 16 * 1024 * 1024 }
+    this.playerLimits = { maxBufferedBytes: options.players?.maxBufferedBytes ?? 16 * 1024 * 1024 }
   }
 
   static keyOf(app: string, streamName: string): string {
@@ -67,7 +70,7 @@ export class LiveRouter {
   }
 
   private create(key: string): LiveStream {
-    const s = new LiveStream(key, this.gopLimits)
+    const s = new LiveStream(key, this.gopLimits, this.playerLimits)
     this.streams.set(key, s)
     return s
   }

@@ -1,3 +1,4 @@
+import { ClosedError } from '../errors'
 import type { MediaMessage } from '../media/media-message'
 import { isKeyframe, isSequenceHeader } from '../media/flv-tag'
 import type { PlayStream } from '../transport/play-stream'
@@ -6,6 +7,11 @@ import type { PublishStream } from '../transport/publish-stream'
 export interface GopCacheLimits {
   /** most bytes kept from the last keyframe on (default 16 MiB); past it the cache is dropped until the next keyframe */
   maxBytes: number
+}
+
+export interface PlayerLimits {
+  /** a player whose connection holds more unsent bytes than this is disconnected (default 16 MiB) */
+  maxBufferedBytes: number
 }
 
 interface Player {
@@ -33,6 +39,7 @@ export class LiveStream {
   constructor(
     readonly key: string,
     private readonly limits: GopCacheLimits,
+    private readonly playerLimits: PlayerLimits = { maxBufferedBytes: 16 * 1024 * 1024 },
   ) {}
 
   get playerCount(): number {
@@ -114,7 +121,17 @@ export class LiveStream {
         p.waitingForKeyframe = false
       }
       send(p.stream, msg)
+      if (p.stream.bufferedBytes > this.playerLimits.maxBufferedBytes) this.dropSlowPlayer(p)
     }
+  }
+
+  /** A player that stopped reading must not make the server buffer without bound. */
+  private dropSlowPlayer(p: Player): void {
+    this.players.delete(p)
+    const limit = this.playerLimits.maxBufferedBytes
+    p.stream.connection.destroy(
+      new ClosedError('RTMP_ERR_SLOW_CONSUMER', `player of ${this.key} fell behind: over ${limit} bytes waiting to be sent`),
+    )
   }
 
   private cache(msg: MediaMessage): void {

@@ -30,7 +30,7 @@ export interface PublishSink {
   sendDataPayload(streamId: number, timestamp: number, payload: Uint8Array): void
   drained(): Promise<void>
   unpublish(streamId: number, name: string): Promise<void>
-  readonly closed: boolean
+  isClosed(): boolean
 }
 
 /**
@@ -47,7 +47,7 @@ export class ClientPublishStream {
   ) {}
 
   get closed(): boolean {
-    return this.isClosed || this.sink.closed
+    return this.isClosed || this.sink.isClosed()
   }
 
   writeAudio(timestamp: number, data: Uint8Array): Promise<void> {
@@ -91,7 +91,7 @@ export class ClientPublishStream {
   async close(): Promise<void> {
     if (this.isClosed) return
     this.isClosed = true
-    if (!this.sink.closed) await this.sink.unpublish(this.streamId, this.streamName)
+    if (!this.sink.isClosed()) await this.sink.unpublish(this.streamId, this.streamName)
   }
 }
 

@@ -32,6 +32,8 @@ export class DuplexTransport {
   private ended = false
   private closeError: RtmpError | undefined
   private handshakeTimer: NodeJS.Timeout | undefined
+  private idleTimer: NodeJS.Timeout | undefined
+  private lastData = Date.now()
   private drainWaiters: Array<() => void> = []
 
   constructor(duplex: Duplex, role: 'client' | 'server', hooks: TransportHooks, options: TransportOptions = {}) {
@@ -45,11 +47,13 @@ export class DuplexTransport {
       }, handshakeTimeout)
       this.handshakeTimer.unref?.()
     }
-    if (options.idleTimeout && options.idleTimeout > 0 && 'setTimeout' in duplex && typeof duplex.setTimeout === 'function') {
-      const idle = options.idleTimeout
-      ;(duplex as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idle, () => {
-        this.fail(new TimeoutError('RTMP_ERR_TIMEOUT', `no data for ${idle} ms`))
-      })
+    const idle = options.idleTimeout ?? 0
+    if (idle > 0) {
+      // Our own timer rather than socket.setTimeout, so it works on any Duplex.
+      this.idleTimer = setInterval(() => {
+        if (Date.now() - this.lastData >= idle) this.fail(new TimeoutError('RTMP_ERR_TIMEOUT', `no data received for ${idle} ms`))
+      }, Math.max(10, Math.min(1000, idle / 4)))
+      this.idleTimer.unref?.()
     }
     duplex.on('data', (chunk: Buffer) => this.onData(chunk))
     duplex.on('drain', () => this.flushDrainWaiters())
@@ -118,6 +122,7 @@ export class DuplexTransport {
 
   private onData(chunk: Uint8Array): void {
     if (this.ended && this.closeError) return
+    this.lastData = Date.now()
     try {
       if (!this.ready) {
         const r = this.handshake.receive(chunk)
@@ -142,6 +147,7 @@ export class DuplexTransport {
 
   private onClosed(): void {
     clearTimeout(this.handshakeTimer)
+    clearInterval(this.idleTimer)
     this.ended = true
     this.flushDrainWaiters()
     let error = this.closeError

@@ -19,6 +19,8 @@ export interface PlayStreamEvents {
   /** the player left (closeStream/deleteStream/disconnect); `error` if the connection failed */
   close: [RtmpError | undefined]
   pause: [boolean]
+  /** the player asked to seek (ms); live streams ignore it unless the application handles it */
+  seek: [number]
 }
 
 /**

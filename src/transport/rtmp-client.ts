@@ -38,6 +38,11 @@ export interface RtmpClientOptions extends SessionOptions {
   handshake?: HandshakeOptions
 }
 
+/** Where to connect when no URL string is given: a URL, or its parts. */
+export type RtmpConnectTarget =
+  | (RtmpClientOptions & { url: string })
+  | (RtmpClientOptions & { host: string; port?: number; protocol?: 'rtmp' | 'rtmps'; app: string })
+
 export interface ClientPlayOptions extends PlayParams {
   signal?: AbortSignal
   /** SetBufferLength sent with play, ms (default 3000) */
@@ -83,6 +88,7 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
   private readonly streamWaiters = new Map<number, Waiter<number>>()
   private readonly statusWaiters = new Map<number, Waiter<RtmpStatus>>()
   private readonly players = new Map<number, ClientPlayStream>()
+  private readonly publishers = new Map<number, ClientPublishStream>()
   private connectWaiter: Waiter<void> | undefined
   private closeError: RtmpError | undefined
   private isClosed = false
@@ -96,10 +102,16 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
   }
 
   /**
-   * Connects (TCP or TLS for rtmps://, or `options.socket`), handshakes and sends connect.
+   * Connects (TCP or TLS for rtmps://, or `options.socket`), handshakes and sends connect. Takes a URL and
+   * options, or one object with `url` or `host`/`port`/`protocol`/`app` among the options.
    * @throws RejectedError when the server rejects connect; TimeoutError; ClosedError (RTMP_ERR_ABORTED on abort); UrlError
    */
-  static async connect(url: string, options: RtmpClientOptions = {}): Promise<RtmpClient> {
+  static async connect(target: string | RtmpConnectTarget, options: RtmpClientOptions = {}): Promise<RtmpClient> {
+    if (typeof target !== 'string') {
+      options = target
+      target = 'url' in target ? target.url : `${target.protocol ?? 'rtmp'}://${formatHost(target.host)}${target.port ? `:${target.port}` : ''}/${target.app}`
+    }
+    const url = target
     const parsed = parseRtmpUrl(url)
     const app = options.app ?? parsed.app
     if (!app) throw new UrlError('RTMP_ERR_URL_INVALID', `no application in ${url}`)
@@ -215,14 +227,20 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
       this.deleteStream(streamId)
       throw err
     }
-    return new ClientPublishStream(this.sink, streamId, name)
+    const stream = new ClientPublishStream(this.sink, streamId, name)
+    this.publishers.set(streamId, stream)
+    return stream
   }
 
-  /** Closes the connection after what was written is flushed. */
+  /** Ends open streams (FCUnpublish/deleteStream), then closes the connection once that is flushed. */
   async close(): Promise<void> {
     if (this.isClosed) return
     const done = new Promise<void>((resolve) => this.once('close', () => resolve()))
-    for (const p of this.players.values()) p.finish()
+    for (const pub of [...this.publishers.values()]) void pub.close()
+    for (const [id, p] of [...this.players]) {
+      p.finish()
+      this.deleteStream(id)
+    }
     this.transport.end()
     await done
   }
@@ -243,13 +261,13 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
     sendDataPayload: (id, ts, payload) => this.run(this.session.sendDataPayload(id, ts, payload)),
     drained: () => (this.isClosed ? Promise.reject(this.closedError()) : this.transport.drained()),
     unpublish: async (id, name) => {
+      this.publishers.delete(id)
+      if (this.isClosed || this.session.state !== 'connected') return
       this.run(this.session.notify('FCUnpublish', [name]))
       this.deleteStream(id)
       await this.transport.drained()
     },
-    get closed(): boolean {
-      return false
-    },
+    isClosed: () => this.isClosed,
   }
 
   private deleteStream(streamId: number): void {
@@ -365,8 +383,13 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
     this.statusWaiters.clear()
     for (const p of this.players.values()) p.finish(error)
     this.players.clear()
+    this.publishers.clear()
     this.emit('close', error)
   }
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
 function statusOf(info: AmfValue): RtmpStatus {

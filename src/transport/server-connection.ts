@@ -182,6 +182,9 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         }
         return
       }
+      case 'seek':
+        this.players.get(e.streamId)?.emit('seek', e.position)
+        return
       case 'unhandledCommand':
         this.emit('command', e.command.name, e.command.args, e.streamId)
         return

@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Duplex } from 'node:stream'
+import { ChunkWriter } from '../../src/chunk/chunk-writer'
+import type { RtmpError } from '../../src/errors'
+import { Handshake } from '../../src/handshake/handshake'
+import { encodeMessage } from '../../src/message/message-codec'
+import type { RtmpMessage } from '../../src/message/rtmp-message'
+import { RtmpClient } from '../../src/transport/rtmp-client'
+import { createServer, type RtmpServer, type RtmpServerOptions } from '../../src/transport/rtmp-server'
+import { duplexPair } from '../helpers/duplex'
+import { hex } from '../helpers/hex'
+
+const servers: RtmpServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+function newServer(options: RtmpServerOptions = {}): { server: RtmpServer; errors: RtmpError[] } {
+  const server = createServer(options)
+  servers.push(server)
+  const errors: RtmpError[] = []
+  server.on('connectionError', (err) => errors.push(err))
+  return { server, errors }
+}
+
+/** A raw peer that has finished the handshake with `server`; returns its end of the pipe. */
+async function handshaken(server: RtmpServer): Promise<Duplex> {
+  const [a, b] = duplexPair()
+  server.handle(b)
+  const hs = new Handshake('client')
+  a.write(hs.start())
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      try {
+        const r = hs.receive(chunk)
+        for (const s of r.send) a.write(s)
+        if (r.done) {
+          a.off('data', onData)
+          resolve()
+        }
+      } catch (err) {
+        reject(err)
+      }
+    }
+    a.on('data', onData)
+  })
+  a.resume() // discard what the server sends from now on
+  return a
+}
+
+function chunks(messages: ReadonlyArray<{ msg: RtmpMessage; streamId?: number; csid?: number }>): Buffer {
+  const writer = new ChunkWriter()
+  return Buffer.concat(
+    messages.flatMap(({ msg, streamId = 0, csid = 3 }) => {
+      const { typeId, payload } = encodeMessage(msg)
+      return writer.write({ typeId, streamId, timestamp: 0, payload }, csid)
+    }),
+  )
+}
+
+const connect: RtmpMessage = { type: 'command', encoding: 'amf0', name: 'connect', transactionId: 1, commandObject: { app: 'live' }, args: [] }
+
+/** Sends `bytes` after the handshake and resolves with the error the server closed the peer with. */
+async function closesWith(server: RtmpServer, errors: RtmpError[], bytes: Uint8Array): Promise<string | undefined> {
+  const peer = await handshaken(server)
+  const closed = new Promise<void>((resolve) => peer.once('close', () => resolve()))
+  const before = errors.length
+  peer.write(bytes)
+  await closed
+  return errors[before]?.code
+}
+
+describe('a malformed peer ends its own session with a typed error', () => {
+  it('a message longer than the limit', async () => {
+    const { server, errors } = newServer({ chunkLimits: { maxMessageLength: 1024 * 1024 } })
+    // fmt 0, csid 3 | timestamp 0 | length 0x200000 (2 MiB) | type 9 | stream id 1 (LE)
+    const code = await closesWith(server, errors, hex`03 000000 200000 09 01000000`)
+    expect(code).toBe('RTMP_ERR_MESSAGE_TOO_LARGE')
+  })
+
+  it('a Set Chunk Size of 2^31-1', async () => {
+    const { server, errors } = newServer()
+    // fmt 0, csid 2 | ts 0 | length 4 | type 1 | stream 0 | chunk size 0x7fffffff
+    const code = await closesWith(server, errors, hex`02 000000 000004 01 00000000 7fffffff`)
+    expect(code).toBe('RTMP_ERR_CHUNK_SIZE')
+  })
+
+  it('a flood of chunk streams', async () => {
+    const { server, errors } = newServer()
+    const flood: number[] = []
+    for (let csid = 0; csid < 200; csid++) {
+      // fmt 0, 2-byte basic header (csid 64 + n) | ts 0 | length 200 | type 8 | stream 1 (LE) | first 128-byte chunk
+      flood.push(0x00, csid, 0, 0, 0, 0, 0, 200, 8, 1, 0, 0, 0, ...new Array<number>(128).fill(0xaf))
+    }
+    const code = await closesWith(server, errors, Uint8Array.from(flood))
+    expect(code, errors.map((e) => e.message).join()).toBe('RTMP_ERR_CHUNK_STREAM_LIMIT')
+  })
+
+  it('a continuation chunk with no header before it', async () => {
+    const { server, errors } = newServer()
+    expect(await closesWith(server, errors, hex`c5 01 02 03`)).toBe('RTMP_ERR_NO_PREVIOUS_HEADER')
+  })
+
+  it('a connect whose command object nests 10,000 levels deep', async () => {
+    const { server, errors } = newServer()
+    const depth = 10_000
+    const nested = Buffer.concat([
+      hex`02 0007 636f6e6e656374 00 3ff0000000000000`, // "connect", transaction id 1
+      Buffer.alloc(depth * 4).fill(Buffer.from([0x03, 0x00, 0x01, 0x61])), // { a: { a: { ... (never closed)
+    ])
+    const writer = new ChunkWriter()
+    const bytes = Buffer.concat(writer.write({ typeId: 20, streamId: 0, timestamp: 0, payload: nested }, 3))
+    const code = await closesWith(server, errors, bytes)
+    expect(code).toBe('RTMP_ERR_MESSAGE_MALFORMED')
+    expect((errors[0]?.cause as RtmpError | undefined)?.code).toBe('RTMP_ERR_AMF_DEPTH')
+  })
+
+  it('publish before connect', async () => {
+    const { server, errors } = newServer()
+    const publish: RtmpMessage = { type: 'command', encoding: 'amf0', name: 'publish', transactionId: 0, commandObject: null, args: ['x'] }
+    expect(await closesWith(server, errors, chunks([{ msg: publish, streamId: 1 }]))).toBe('RTMP_ERR_INVALID_STATE')
+  })
+
+  it('garbage after the handshake never reaches other sessions', async () => {
+    const { server, errors } = newServer()
+    const garbage = Buffer.alloc(4096)
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919) & 0xff
+    const bad = Promise.all(Array.from({ length: 5 }, () => closesWith(server, errors, garbage)))
+    const good = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const [a, b] = duplexPair()
+        server.handle(b)
+        const c = await RtmpClient.connect('rtmp://t/live', { socket: a })
+        const code = String(c.serverInfo.code)
+        await c.close()
+        return code
+      }),
+    )
+    const codes = await bad
+    expect(good).toEqual(new Array(5).fill('NetConnection.Connect.Success'))
+    for (const code of codes) expect(code).toMatch(/^RTMP_ERR_/)
+  })
+
+  it('a peer that goes quiet is closed after the idle timeout', async () => {
+    const { server, errors } = newServer({ idleTimeout: 100 })
+    const peer = await handshaken(server)
+    peer.write(chunks([{ msg: connect }]))
+    await new Promise<void>((resolve) => peer.once('close', () => resolve()))
+    expect(errors.map((e) => e.code)).toEqual(['RTMP_ERR_TIMEOUT'])
+  })
+})
