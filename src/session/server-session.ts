@@ -26,6 +26,8 @@ export interface RejectStatus {
   description?: string
 }
 
+const MAX_DEFERRED_COMMANDS = 32
+
 export type ConnectionState = 'awaitingConnect' | 'connectPending' | 'connected' | 'closed'
 
 type PendingRequest =
@@ -83,6 +85,7 @@ export class ServerSession {
   private readonly requests = new Map<number, PendingRequest>()
   private nextRequestId = 1
   private connection: ConnectionState = 'awaitingConnect'
+  private deferred: Array<{ streamId: number; cmd: CommandMessage }> = []
 
   constructor(options: ServerSessionOptions = {}) {
     this.options = {
@@ -118,9 +121,13 @@ export class ServerSession {
   accept(requestId: number): ServerSessionAction[] {
     const req = this.takeRequest(requestId)
     switch (req.kind) {
-      case 'connect':
+      case 'connect': {
         this.acceptConnect(req.transactionId, req.objectEncoding)
+        const deferred = this.deferred
+        this.deferred = []
+        for (const d of deferred) this.handleCommand(d.streamId, d.cmd)
         break
+      }
       case 'publish':
         this.acceptPublish(req.streamId, req.name)
         break
@@ -140,6 +147,7 @@ export class ServerSession {
         const info = statusInfo('error', status.code ?? NetConnectionCode.ConnectRejected, status.description ?? 'Connection rejected.')
         core.send(result('_error', req.transactionId, info), 0, 0, ChunkStream.Command)
         this.connection = 'closed'
+        this.deferred = []
         core.close(`connect rejected: ${String(info.code)}`)
         break
       }
@@ -320,7 +328,15 @@ export class ServerSession {
       this.callFailed(cmd, 'already connected')
       return
     }
-    if (this.connection !== 'connected') return // connect pending: the client should wait; drop
+    if (this.connection === 'connectPending') {
+      // Some clients pipeline commands behind connect: keep them (bounded) until the app decides.
+      if (this.deferred.length >= MAX_DEFERRED_COMMANDS) {
+        throw new SessionStateError('RTMP_ERR_INVALID_STATE', `more than ${MAX_DEFERRED_COMMANDS} commands while connect is pending`)
+      }
+      this.deferred.push({ streamId, cmd })
+      return
+    }
+    if (this.connection !== 'connected') return
     const core = this.core
     switch (cmd.name) {
       case 'createStream': {

@@ -6,6 +6,8 @@ import { encodeMessage } from '../../src/message/message-codec'
 import type { RtmpMessage } from '../../src/message/rtmp-message'
 import { ServerSession, type ServerSessionAction } from '../../src/session/server-session'
 import type { ServerSessionEvent } from '../../src/session/server-events'
+import { bytewise, randomSplits } from '../helpers/split'
+import { createRng } from '../helpers/rng'
 import { SessionPair } from './session-harness'
 
 const events = (actions: readonly ServerSessionAction[]): ServerSessionEvent[] =>
@@ -262,5 +264,40 @@ describe('ServerSession', () => {
     ])
     const data = seen[3]
     expect(data?.type === 'data' && data.values[0]).toBe('onMetaData')
+  })
+
+  it('gives the same events whatever way the client bytes are split, commands pipelined behind connect', () => {
+    const writer = new ChunkWriter({ chunkSize: 128 })
+    const encode = (msg: RtmpMessage, streamId: number, csid: number, timestamp = 0): Uint8Array[] => {
+      const { typeId, payload } = encodeMessage(msg)
+      return writer.write({ typeId, streamId, timestamp, payload }, csid)
+    }
+    // a client that does not wait for answers before createStream and publish (kept until connect is accepted)
+    const commands = Buffer.concat([
+      ...encode(cmd('connect', 1, { app: 'live', tcUrl: 'rtmp://h/live' }), 0, 3),
+      ...encode(cmd('createStream', 2, null), 0, 3),
+      ...encode(cmd('publish', 0, null, 'cam', 'live'), 1, 4),
+    ])
+    // media goes out after Publish.Start, as encoders do
+    const media = Buffer.concat(Array.from({ length: 20 }, (_, i) => encode({ type: 'video', data: new Uint8Array(300).fill(i) }, 1, 6, i * 40)).flat())
+
+    const run = (split: (b: Uint8Array) => Uint8Array[]): string[] => {
+      const server = new ServerSession()
+      const seen: string[] = []
+      const handle = (actions: readonly ServerSessionAction[]): void => {
+        for (const e of events(actions)) {
+          seen.push(e.type === 'video' ? `video@${e.timestamp}` : e.type)
+          if ('requestId' in e) handle(server.accept(e.requestId)) // an app that always says yes
+        }
+      }
+      for (const p of split(commands)) handle(server.receive(p))
+      for (const p of split(media)) handle(server.receive(p))
+      return seen
+    }
+    const whole = run((b) => [b])
+    expect(whole).toEqual(['connectRequested', 'streamCreated', 'publishRequested', ...Array.from({ length: 20 }, (_, i) => `video@${i * 40}`)])
+    expect(run(bytewise)).toEqual(whole)
+    const rng = createRng()
+    for (let i = 0; i < 20; i++) expect(run((b) => randomSplits(b, rng, 200)), `seed ${rng.seed}`).toEqual(whole)
   })
 })
