@@ -26,6 +26,7 @@ export {
   AmfDictionary,
   AmfAvmPlus,
   AmfDate,
+  isAmfObject,
 } from './amf/amf-value'
 export type { AmfValue, AmfObject, AmfVectorKind } from './amf/amf-value'
 export { DEFAULT_AMF_LIMITS, normalizeAmfLimits } from './amf/amf-limits'
@@ -54,7 +55,7 @@ export type { RtmpMessage, CommandMessage, UserControlEvent, AmfEncoding } from 
 export { decodeMessage, encodeMessage } from './message/message-codec'
 export type { MessageLimits } from './message/message-codec'
 export { splitAggregate } from './message/aggregate'
-export { NetConnectionCode, NetStreamCode, statusInfo } from './message/status'
+export { NetConnectionCode, NetStreamCode, statusInfo, readStatus } from './message/status'
 export type { StatusLevel } from './message/status'
 
 // Media payloads

@@ -105,3 +105,8 @@ export class AmfDate extends Date {
     super(time)
   }
 }
+
+/** An AMF object or ECMA array as it decodes to a JS object (not an array, bytes, a date or null). */
+export function isAmfObject(v: AmfValue): v is AmfObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date)
+}

@@ -1,4 +1,5 @@
-import type { AmfObject } from '../amf/amf-value'
+import { isAmfObject, type AmfObject, type AmfValue } from '../amf/amf-value'
+import type { RtmpStatus } from '../errors'
 
 /** NetConnection status codes (the `code` of `_result` / `_error` / `onStatus` info objects). */
 export const NetConnectionCode = {
@@ -53,4 +54,14 @@ export type StatusLevel = 'status' | 'error' | 'warning'
  */
 export function statusInfo(level: StatusLevel, code: string, description: string, extra?: AmfObject): AmfObject {
   return { level, code, description, ...extra }
+}
+
+/** Reads `{ level, code, description }` from a status object a peer sent, tolerating missing fields. */
+export function readStatus(info: AmfValue, fallbackCode = 'unknown'): RtmpStatus {
+  const o = isAmfObject(info) ? info : {}
+  return {
+    level: typeof o.level === 'string' ? o.level : 'error',
+    code: typeof o.code === 'string' ? o.code : fallbackCode,
+    description: typeof o.description === 'string' ? o.description : '',
+  }
 }

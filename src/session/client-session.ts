@@ -1,8 +1,8 @@
-import type { AmfObject, AmfValue } from '../amf/amf-value'
-import type { RtmpStatus } from '../errors'
+import { isAmfObject, type AmfObject, type AmfValue } from '../amf/amf-value'
 import { SessionStateError } from '../errors'
 import { MessageType } from '../message/message-type'
 import type { CommandMessage, RtmpMessage } from '../message/rtmp-message'
+import { readStatus } from '../message/status'
 import { ChunkStream } from './chunk-streams'
 import type { ClientSessionEvent } from './client-events'
 import type { SessionAction } from './session-action'
@@ -38,20 +38,6 @@ export interface PlayParams {
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'rejected' | 'closed'
 
 const CONNECT_TID = 1
-
-function isObject(v: AmfValue): v is AmfObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date)
-}
-
-/** Reads {level, code, description} out of a status object, tolerating missing fields. */
-export function toStatus(info: AmfValue): RtmpStatus {
-  const o = isObject(info) ? info : {}
-  return {
-    level: typeof o.level === 'string' ? o.level : 'error',
-    code: typeof o.code === 'string' ? o.code : 'unknown',
-    description: typeof o.description === 'string' ? o.description : '',
-  }
-}
 
 /**
  * The client side of one RTMP connection after the handshake, without I/O. Calls return the actions to carry out
@@ -231,11 +217,11 @@ export class ClientSession {
     if (cmd.name === '_result' || cmd.name === '_error') {
       const ok = cmd.name === '_result'
       if (cmd.transactionId === CONNECT_TID && this.connection === 'connecting') {
-        const info = isObject(cmd.args[0]) ? cmd.args[0] : {}
-        const status = toStatus(info)
+        const info = isAmfObject(cmd.args[0]) ? cmd.args[0] : {}
+        const status = readStatus(info)
         if (ok && status.level !== 'error') {
           this.connection = 'connected'
-          core.emit({ type: 'connected', properties: isObject(cmd.commandObject) ? cmd.commandObject : {}, info })
+          core.emit({ type: 'connected', properties: isAmfObject(cmd.commandObject) ? cmd.commandObject : {}, info })
         } else {
           this.connection = 'rejected'
           core.emit({ type: 'connectRejected', status, info })
@@ -250,8 +236,8 @@ export class ClientSession {
       return
     }
     if (cmd.name === 'onStatus') {
-      const info = isObject(cmd.args[0]) ? cmd.args[0] : isObject(cmd.commandObject) ? cmd.commandObject : {}
-      core.emit({ type: 'status', streamId, info, status: toStatus(info) })
+      const info = isAmfObject(cmd.args[0]) ? cmd.args[0] : isAmfObject(cmd.commandObject) ? cmd.commandObject : {}
+      core.emit({ type: 'status', streamId, info, status: readStatus(info) })
       return
     }
     if (cmd.name === 'onBWDone' || cmd.name === 'onFCPublish' || cmd.name === 'onFCUnpublish' || cmd.name === 'onFCSubscribe') {

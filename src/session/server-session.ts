@@ -1,4 +1,4 @@
-import type { AmfObject, AmfValue } from '../amf/amf-value'
+import { isAmfObject, type AmfObject, type AmfValue } from '../amf/amf-value'
 import { SessionStateError } from '../errors'
 import { MessageType, PeerBandwidthLimit } from '../message/message-type'
 import type { CommandMessage, RtmpMessage } from '../message/rtmp-message'
@@ -412,7 +412,7 @@ export class ServerSession {
   }
 
   private onConnect(cmd: CommandMessage): void {
-    const obj = isObject(cmd.commandObject) ? cmd.commandObject : {}
+    const obj = isAmfObject(cmd.commandObject) ? cmd.commandObject : {}
     const rawApp = typeof obj.app === 'string' ? obj.app : ''
     const { name: app, query } = splitStreamName(rawApp.replace(/\/+$/, ''))
     const tcUrl = typeof obj.tcUrl === 'string' ? obj.tcUrl : undefined
@@ -452,7 +452,7 @@ export class ServerSession {
 
   private onPlay2(streamId: number, cmd: CommandMessage): void {
     const params = cmd.args[0]
-    if (!isObject(params)) return this.callFailed(cmd, 'play2 needs a parameters object')
+    if (!isAmfObject(params)) return this.callFailed(cmd, 'play2 needs a parameters object')
     const name = typeof params.streamName === 'string' ? params.streamName : ''
     const start = typeof params.start === 'number' ? params.start : -2
     const duration = typeof params.len === 'number' ? params.len : -1
@@ -519,8 +519,4 @@ export class ServerSession {
   private finishAllStreams(): void {
     for (const entry of this.streams.values()) this.finishStream(entry.id, false)
   }
-}
-
-function isObject(v: AmfValue): v is AmfObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date)
 }

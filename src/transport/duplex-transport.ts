@@ -72,6 +72,16 @@ export class DuplexTransport {
     return this.handshake.complex
   }
 
+  /** Pauses / resumes reading from the Duplex (backpressure from a full media queue). */
+  readonly flow = {
+    pause: (): void => {
+      this.duplex.pause()
+    },
+    resume: (): void => {
+      this.duplex.resume()
+    },
+  }
+
   get isReady(): boolean {
     return this.ready
   }

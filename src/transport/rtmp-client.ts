@@ -5,6 +5,7 @@ import { connect as tlsConnect } from 'node:tls'
 import type { AmfObject, AmfValue } from '../amf/amf-value'
 import { ClosedError, RejectedError, RtmpError, TimeoutError, UrlError, type RtmpStatus } from '../errors'
 import type { HandshakeOptions } from '../handshake/handshake'
+import { readStatus } from '../message/status'
 import type { ClientSessionEvent } from '../session/client-events'
 import { ClientSession, type ClientSessionAction, type PlayParams } from '../session/client-session'
 import type { PublishMode } from '../session/server-events'
@@ -168,7 +169,7 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
     })
     this.run(r.actions)
     const res = await answer
-    if (!res.ok) throw new RejectedError(statusOf(res.args[0]))
+    if (!res.ok) throw new RejectedError(readStatus(res.args[0], 'NetConnection.Call.Failed'))
     return res
   }
 
@@ -189,7 +190,7 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
     if (!name) throw new UrlError('RTMP_ERR_URL_INVALID', 'play: no stream name (give one or put it in the URL)')
     const timeout = options.timeout ?? 10_000
     const streamId = await this.createStream(options.signal, timeout)
-    const stream = new ClientPlayStream(streamId, name, this.flow, () => this.deleteStream(streamId))
+    const stream = new ClientPlayStream(streamId, name, this.transport.flow, () => this.deleteStream(streamId))
     this.players.set(streamId, stream)
     const started = this.waitStatus(streamId, ['NetStream.Play.Start'])
     const params: PlayParams = {}
@@ -243,15 +244,6 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
     }
     this.transport.end()
     await done
-  }
-
-  private readonly flow = {
-    pause: (): void => {
-      this.transport.duplex.pause()
-    },
-    resume: (): void => {
-      this.transport.duplex.resume()
-    },
   }
 
   private readonly sink: PublishSink = {
@@ -322,7 +314,7 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
         const sw = this.streamWaiters.get(e.transactionId)
         if (sw) {
           this.streamWaiters.delete(e.transactionId)
-          sw.reject(new RejectedError(statusOf(e.args[0])))
+          sw.reject(new RejectedError(readStatus(e.args[0], 'NetConnection.Call.Failed')))
           return
         }
         const w = this.results.get(e.transactionId)
@@ -392,14 +384,6 @@ function formatHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
-function statusOf(info: AmfValue): RtmpStatus {
-  const o = typeof info === 'object' && info !== null ? (info as AmfObject) : {}
-  return {
-    level: typeof o.level === 'string' ? o.level : 'error',
-    code: typeof o.code === 'string' ? o.code : 'NetConnection.Call.Failed',
-    description: typeof o.description === 'string' ? o.description : '',
-  }
-}
 
 /** Races `p` against a timeout and an AbortSignal. */
 function withDeadline<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefined, what: string): Promise<T> {

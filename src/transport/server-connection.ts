@@ -205,7 +205,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   private readonly publishOwner = {
     accept: (requestId: number): PublishStream => {
       const req = this.takePending(requestId)
-      const stream = new PublishStream(this, req.streamId, req.name, req.query, req.mode, this.flow, () => this.closeStream(req.streamId))
+      const stream = new PublishStream(this, req.streamId, req.name, req.query, req.mode, this.transport.flow, () => this.closeStream(req.streamId))
       if (this.isClosed) {
         stream.finish(new ClosedError('RTMP_ERR_CLOSED', 'publisher disconnected before it was accepted'))
         return stream
@@ -243,15 +243,6 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     this.pending.delete(requestId)
     if (!p) throw new SessionStateError('RTMP_ERR_UNKNOWN_REQUEST', `no pending request ${requestId}`)
     return p
-  }
-
-  private readonly flow = {
-    pause: (): void => {
-      this.transport.duplex.pause()
-    },
-    resume: (): void => {
-      this.transport.duplex.resume()
-    },
   }
 
   private closeStream(streamId: number): void {
