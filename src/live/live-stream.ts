@@ -1,8 +1,7 @@
 import { ClosedError } from '../errors'
 import type { MediaMessage } from '../media/media-message'
 import { isKeyframe, isSequenceHeader } from '../media/flv-tag'
-import type { PlayStream } from '../transport/play-stream'
-import type { PublishStream } from '../transport/publish-stream'
+import type { LiveSink } from './live-sink'
 
 export interface GopCacheLimits {
   /** most bytes kept from the last keyframe on (default 16 MiB); past it the cache is dropped until the next keyframe */
@@ -10,23 +9,29 @@ export interface GopCacheLimits {
 }
 
 export interface PlayerLimits {
-  /** a player whose connection holds more unsent bytes than this is disconnected (default 16 MiB) */
+  /** a sink holding more unsent bytes than this is dropped with RTMP_ERR_SLOW_CONSUMER (default 16 MiB) */
   maxBufferedBytes: number
 }
 
-interface Player {
-  readonly stream: PlayStream
+interface Subscriber {
+  readonly sink: LiveSink
   /** drop everything until a keyframe: a player must start decoding at one */
   waitingForKeyframe: boolean
 }
 
+/** What a subscription gives back: a way to leave. */
+export interface LiveSubscription {
+  unsubscribe(): void
+}
+
 /**
- * One live stream: its publisher, its players, and what a late joiner needs to start at once (metadata,
- * sequence headers, the frames since the last keyframe). Payloads are shared by every player, never copied.
+ * One live stream: whether it is being published, its subscribers, and what a late joiner needs to start at
+ * once (metadata, sequence headers, the frames since the last keyframe). Payloads are shared by every
+ * subscriber, never copied.
  */
 export class LiveStream {
-  publisher: PublishStream | undefined
-  private readonly players = new Set<Player>()
+  private isPublishing = false
+  private readonly subscribers = new Set<Subscriber>()
   private metadata: MediaMessage | undefined
   private videoHeader: MediaMessage | undefined
   private audioHeader: MediaMessage | undefined
@@ -39,115 +44,114 @@ export class LiveStream {
   constructor(
     readonly key: string,
     private readonly limits: GopCacheLimits,
-    private readonly playerLimits: PlayerLimits = { maxBufferedBytes: 16 * 1024 * 1024 },
+    private readonly playerLimits: PlayerLimits,
+    private readonly onUnsubscribed: (stream: LiveStream) => void,
   ) {}
 
-  get playerCount(): number {
-    return this.players.size
+  get publishing(): boolean {
+    return this.isPublishing
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size
   }
 
   get idle(): boolean {
-    return !this.publisher && this.players.size === 0
+    return !this.isPublishing && this.subscribers.size === 0
   }
 
-  /** A publisher starts: players waiting get PublishNotify and will start at its first keyframe. */
-  startPublishing(publisher: PublishStream): void {
-    this.publisher = publisher
+  /** A publisher starts: subscribers get `publishStarted` and will start at its first keyframe. */
+  startPublishing(): void {
+    this.isPublishing = true
     this.metadata = this.videoHeader = this.audioHeader = undefined
-    this.gop = []
-    this.gopBytes = 0
-    this.gopStarted = false
+    this.resetGop()
     this.hasVideo = false
-    for (const p of this.players) {
-      p.waitingForKeyframe = true
-      p.stream.sendStatus('NetStream.Play.PublishNotify', `${this.key} is now published.`)
+    for (const s of this.subscribers) {
+      s.waitingForKeyframe = true
+      s.sink.publishStarted?.(this.key)
     }
   }
 
-  /** The publisher left: players get StreamEOF + Play.UnpublishNotify and keep waiting for the next one. */
+  /** The publisher left: subscribers get `publishEnded` and stay for the next one. */
   stopPublishing(): void {
-    this.publisher = undefined
-    this.gop = []
-    this.gopBytes = 0
-    this.gopStarted = false
-    for (const p of this.players) p.stream.end('NetStream.Play.UnpublishNotify', `${this.key} is now unpublished.`)
+    this.isPublishing = false
+    this.resetGop()
+    for (const s of this.subscribers) s.sink.publishEnded?.(this.key)
   }
 
-  addPlayer(stream: PlayStream): void {
-    const player: Player = { stream, waitingForKeyframe: true }
-    this.players.add(player)
-    stream.once('close', () => this.players.delete(player))
-    if (!this.publisher) return
-    const start = this.gop[0]?.timestamp ?? 0
-    if (this.metadata) stream.writeData(start, this.metadata.data)
-    if (this.videoHeader) stream.writeVideo(start, this.videoHeader.data)
-    if (this.audioHeader) stream.writeAudio(start, this.audioHeader.data)
-    if (this.gop.length > 0 || !this.hasVideo) {
-      player.waitingForKeyframe = false
-      for (const m of this.gop) send(stream, m)
+  /** Adds a sink; if the stream is live it gets metadata, sequence headers and the cached GOP first. */
+  subscribe(sink: LiveSink): LiveSubscription {
+    const sub: Subscriber = { sink, waitingForKeyframe: true }
+    this.subscribers.add(sub)
+    if (this.isPublishing) {
+      const start = this.gop[0]?.timestamp ?? 0
+      if (this.metadata) sink.writeData(start, this.metadata.data)
+      if (this.videoHeader) sink.writeVideo(start, this.videoHeader.data)
+      if (this.audioHeader) sink.writeAudio(start, this.audioHeader.data)
+      if (this.gopStarted || !this.hasVideo) {
+        sub.waitingForKeyframe = false
+        for (const m of this.gop) write(sink, m)
+      }
+    }
+    return {
+      unsubscribe: () => {
+        if (this.subscribers.delete(sub)) this.onUnsubscribed(this)
+      },
     }
   }
 
-  /** Routes one message from the publisher to every player. */
+  /** Routes one message from the publisher to every subscriber. */
   publish(msg: MediaMessage): void {
+    const header = msg.type !== 'data' && isSequenceHeader(msg.type, msg.data)
+    const keyframe = msg.type === 'video' && !header && isKeyframe(msg.data)
     if (msg.type === 'data') {
       this.metadata = msg
-    } else if (isSequenceHeader(msg.type, msg.data)) {
-      if (msg.type === 'video') {
-        this.videoHeader = msg
-        this.hasVideo = true
-      } else {
-        this.audioHeader = msg
-      }
-    } else if (msg.type === 'video') {
-      this.hasVideo = true
-      if (isKeyframe(msg.data)) {
-        this.gop = []
-        this.gopBytes = 0
+    } else if (header) {
+      if (msg.type === 'video') this.videoHeader = msg
+      else this.audioHeader = msg
+    } else {
+      if (msg.type === 'video') this.hasVideo = true
+      if (keyframe) {
+        this.resetGop()
         this.gopStarted = true
       }
       this.cache(msg)
-    } else {
-      this.cache(msg)
     }
-    const keyframe = msg.type === 'video' && isKeyframe(msg.data)
-    for (const p of this.players) {
-      if (p.waitingForKeyframe) {
-        if (msg.type === 'data' || isSequenceHeader(msg.type, msg.data)) {
-          send(p.stream, msg)
-          continue
-        }
+    if (msg.type === 'video' && header) this.hasVideo = true
+    for (const s of this.subscribers) {
+      if (s.waitingForKeyframe && msg.type !== 'data' && !header) {
         if (this.hasVideo && !keyframe) continue
-        p.waitingForKeyframe = false
+        s.waitingForKeyframe = false
       }
-      send(p.stream, msg)
-      if (p.stream.bufferedBytes > this.playerLimits.maxBufferedBytes) this.dropSlowPlayer(p)
+      write(s.sink, msg)
+      if (s.sink.bufferedBytes > this.playerLimits.maxBufferedBytes) this.dropSlow(s)
     }
   }
 
-  /** A player that stopped reading must not make the server buffer without bound. */
-  private dropSlowPlayer(p: Player): void {
-    this.players.delete(p)
+  /** A sink that stopped reading must not make the server buffer without bound. */
+  private dropSlow(s: Subscriber): void {
+    this.subscribers.delete(s)
     const limit = this.playerLimits.maxBufferedBytes
-    p.stream.connection.destroy(
-      new ClosedError('RTMP_ERR_SLOW_CONSUMER', `player of ${this.key} fell behind: over ${limit} bytes waiting to be sent`),
-    )
+    s.sink.abort(new ClosedError('RTMP_ERR_SLOW_CONSUMER', `subscriber of ${this.key} fell behind: over ${limit} bytes waiting to be sent`))
+    this.onUnsubscribed(this)
+  }
+
+  private resetGop(): void {
+    this.gop = []
+    this.gopBytes = 0
+    this.gopStarted = false
   }
 
   private cache(msg: MediaMessage): void {
     if (this.hasVideo && !this.gopStarted) return // no keyframe yet: nothing a player could start from
     this.gop.push(msg)
     this.gopBytes += msg.data.length
-    if (this.gopBytes > this.limits.maxBytes) {
-      this.gop = []
-      this.gopBytes = 0
-      this.gopStarted = false
-    }
+    if (this.gopBytes > this.limits.maxBytes) this.resetGop()
   }
 }
 
-function send(stream: PlayStream, m: MediaMessage): void {
-  if (m.type === 'video') stream.writeVideo(m.timestamp, m.data)
-  else if (m.type === 'audio') stream.writeAudio(m.timestamp, m.data)
-  else stream.writeData(m.timestamp, m.data)
+function write(sink: LiveSink, m: MediaMessage): void {
+  if (m.type === 'video') sink.writeVideo(m.timestamp, m.data)
+  else if (m.type === 'audio') sink.writeAudio(m.timestamp, m.data)
+  else sink.writeData(m.timestamp, m.data)
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { AmfValue } from '../amf/amf-value'
 import type { RtmpError } from '../errors'
 import { NetStreamCode } from '../message/status'
+import type { LiveSink } from '../live/live-sink'
 import type { ServerConnection } from './server-connection'
 
 export interface PlayStreamSink {
@@ -24,10 +25,10 @@ export interface PlayStreamEvents {
 }
 
 /**
- * Media going to one player on the server. Writes return false when the connection's send buffer is over its
+ * Media going to one player on the server (a `LiveSink`, so the live router can feed it). Writes return false when the connection's send buffer is over its
  * high-water mark (`drained()` resolves when it is not); they never throw once the player has gone.
  */
-export class PlayStream extends EventEmitter<PlayStreamEvents> {
+export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSink {
   private isClosed = false
   /** player paused (it asked to); writes are dropped by the session meanwhile */
   paused = false
@@ -86,6 +87,21 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> {
   /** Ends playback: StreamEOF and Play.UnpublishNotify (live) or the code given (e.g. Play.Stop for files). */
   end(code: string = NetStreamCode.PlayUnpublishNotify, description = 'Stream ended.'): void {
     if (!this.isClosed) this.sink.endPlay(this.streamId, code, description)
+  }
+
+  /** LiveSink: a publisher started on the stream this player waits on. */
+  publishStarted(streamKey: string): void {
+    this.sendStatus('NetStream.Play.PublishNotify', `${streamKey} is now published.`)
+  }
+
+  /** LiveSink: the publisher left; the player stays and waits for the next one. */
+  publishEnded(streamKey: string): void {
+    this.end('NetStream.Play.UnpublishNotify', `${streamKey} is now unpublished.`)
+  }
+
+  /** Ends this player's connection with `error` (e.g. RTMP_ERR_SLOW_CONSUMER). */
+  abort(error: RtmpError): void {
+    this.connection.destroy(error)
   }
 
   /** @internal transport side */
