@@ -104,3 +104,9 @@ export type { LiveRouterOptions, LiveStreamInfo, LivePublisher } from './live/li
 export { LiveStream } from './live/live-stream'
 export type { LiveSubscription, GopCacheLimits, PlayerLimits } from './live/live-stream'
 export type { LiveSink } from './live/live-sink'
+
+// Live hub: statistics (issue 4)
+
+// Recording and VOD (issue 4)
+
+// Relays (issue 4)

@@ -205,6 +205,13 @@ export class ServerSession {
     return this.core.take()
   }
 
+  /** Tells a player the stream is recorded (a file), as servers do before playing one: StreamIsRecorded. */
+  sendStreamIsRecorded(streamId: number): ServerSessionAction[] {
+    this.playingStream(streamId, 'sendStreamIsRecorded')
+    this.core.sendControl(userControl('streamIsRecorded', streamId))
+    return this.core.take()
+  }
+
   /**
    * Ends playback on a stream: StreamEOF, then an onStatus (default Play.UnpublishNotify, for a publisher
    * that left; Play.Stop for the end of a file). The stream stays open for another play.

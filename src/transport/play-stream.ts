@@ -12,6 +12,7 @@ export interface PlayStreamSink {
   sendData(streamId: number, timestamp: number, values: readonly AmfValue[]): boolean
   sendStatus(streamId: number, level: 'status' | 'error' | 'warning', code: string, description: string): void
   endPlay(streamId: number, code: string, description: string): void
+  sendStreamIsRecorded(streamId: number): void
   pendingBytes(): number
   drained(): Promise<void>
 }
@@ -82,6 +83,11 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
 
   drained(): Promise<void> {
     return this.sink.drained()
+  }
+
+  /** StreamIsRecorded: what a server sends before serving a file. */
+  markRecorded(): void {
+    if (!this.isClosed) this.sink.sendStreamIsRecorded(this.streamId)
   }
 
   /** Ends playback: StreamEOF and Play.UnpublishNotify (live) or the code given (e.g. Play.Stop for files). */

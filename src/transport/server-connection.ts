@@ -263,6 +263,9 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     endPlay: (streamId: number, code: string, description: string): void => {
       if (!this.isClosed) this.run(this.session.endPlay(streamId, code, description))
     },
+    sendStreamIsRecorded: (streamId: number): void => {
+      if (!this.isClosed && this.players.has(streamId)) this.run(this.session.sendStreamIsRecorded(streamId))
+    },
     pendingBytes: (): number => this.transport.pendingBytes,
     drained: (): Promise<void> => this.transport.drained(),
   }
