@@ -1,6 +1,7 @@
-// npm run example -- NAME [args]   (NAME: live-server, play, publish)
+// npm run example -- NAME [args]   (each example prints its usage with --help)
 const examples: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   'live-server': () => import('./live-server'),
+  'auth-server': () => import('./auth-server'),
   play: () => import('./play'),
   publish: () => import('./publish'),
 }

@@ -105,6 +105,10 @@ export { LiveStream } from './live/live-stream'
 export type { LiveSubscription, GopCacheLimits, PlayerLimits } from './live/live-stream'
 export type { LiveSink } from './live/live-sink'
 
+// Access control
+export { signStream, signedStreamName, verifyStream, keysEqual } from './auth/signed-url'
+export type { StreamTokenParams, TokenCheck } from './auth/signed-url'
+
 // Live hub: statistics (issue 4)
 
 // Recording and VOD (issue 4)

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ffprobeFrames, makeFixture } from '../helpers/media-fixtures'
 import { freePort, interopSuite } from '../helpers/peers'
 import { describeExit, run, sleep, spawnPeer, trackProcesses, type PeerProcess } from '../helpers/processes'
+import { RejectedError } from '../../src/errors'
+import { RtmpClient } from '../../src/transport/rtmp-client'
 
 // Smoke tests of the examples as users run them: the bundle `npm start` / `npm run example` build (pretest builds it).
 const runner = fileURLToPath(new URL('../../dist-examples/run-example.js', import.meta.url))
@@ -25,7 +27,7 @@ describe('examples', () => {
     expect(existsSync(runner), 'run `npm run build:examples` first').toBe(true)
   })
 
-  it.each(['live-server', 'play', 'publish'])('%s prints its usage with --help', async (name) => {
+  it.each(['live-server', 'auth-server', 'play', 'publish'])('%s prints its usage with --help', async (name) => {
     const exit = await run(process.execPath, [runner, name, '--help'], { timeoutMs: 15_000 })
     expect(exit.code, describeExit(exit)).toBe(0)
     expect(exit.stdout).toMatch(/usage:/)
@@ -34,7 +36,32 @@ describe('examples', () => {
   it('lists the examples when given no name', async () => {
     const exit = await run(process.execPath, [runner], { timeoutMs: 15_000 })
     expect(exit.code).toBe(0)
-    expect(exit.stdout).toMatch(/live-server, play, publish/)
+    expect(exit.stdout).toMatch(/live-server, auth-server, play, publish/)
+  })
+
+  it('auth-server admits only the publishing key and signed play tokens', async () => {
+    const port = await freePort()
+    const server = spawnPeer(process.execPath, [runner, 'auth-server', '--publish-key', 'k3y', '--token-secret', 's3cret', '--port', String(port)], {
+      timeoutMs: 30_000,
+    })
+    await waitForOutput(server, 'auth server on', 10_000)
+    const base = `rtmp://127.0.0.1:${port}/live`
+    const wrong = await RtmpClient.connect(base)
+    await expect(wrong.publish('cam?key=nope')).rejects.toBeInstanceOf(RejectedError)
+    await wrong.close()
+    const publisher = await RtmpClient.connect(base)
+    await publisher.publish('cam?key=k3y')
+    await waitForOutput(server, 'watch: ffplay', 5_000)
+    const signed = /watch: ffplay "([^"]+)"/.exec(server.stdout())![1]!
+    expect(server.stdout()).not.toContain('k3y') // the key never reaches the log
+    const viewer = await RtmpClient.connect(signed)
+    await viewer.play()
+    const denied = await RtmpClient.connect(base)
+    const err = await denied.play('cam').catch((e: unknown) => e)
+    expect((err as RejectedError).status).toMatchObject({ code: 'NetStream.Play.Failed', description: 'access denied (missing)' })
+    await Promise.all([viewer.close(), denied.close(), publisher.close()])
+    server.child.kill('SIGINT')
+    expect((await server.exited).code).toBe(0)
   })
 
   it('live-server listens where told and exits cleanly on Ctrl-C', async () => {
