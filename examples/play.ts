@@ -1,9 +1,44 @@
-// Play a stream and save it as FLV.
+// Play a stream and save it as FLV, showing progress (bitrate, frames, codecs).
 //   npm run example -- play rtmp://127.0.0.1/live/stream --out capture.flv [--seconds 10]
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { parseArgs } from 'node:util'
-import { FlvWriter, RtmpClient } from 'rtmp-kit'
+import { FlvWriter, RtmpClient, audioInfo, parseAvcConfig, videoInfo, type MediaMessage } from 'rtmp-kit'
+
+/** What the progress line shows. */
+class Progress {
+  frames = 0
+  audioFrames = 0
+  bytes = 0
+  video = '-'
+  audio = '-'
+  private lastBytes = 0
+  private lastTime = Date.now()
+
+  add(msg: MediaMessage): void {
+    this.bytes += msg.data.length
+    if (msg.type === 'video') {
+      const info = videoInfo(msg.data)
+      if (info?.isSequenceHeader && info.codec === 'avc') {
+        const avc = parseAvcConfig(msg.data.subarray(info.payloadOffset))
+        this.video = `h264 ${avc.width}x${avc.height}`
+      } else if (info?.isSequenceHeader) this.video = String(info.codec)
+      else if (info && !info.isEndOfSequence) this.frames++
+    } else if (msg.type === 'audio') {
+      const info = audioInfo(msg.data)
+      if (info?.isSequenceHeader) this.audio = String(info.codec)
+      else if (info) this.audioFrames++
+    }
+  }
+
+  line(): string {
+    const now = Date.now()
+    const kbps = ((this.bytes - this.lastBytes) * 8) / Math.max(1, now - this.lastTime)
+    this.lastBytes = this.bytes
+    this.lastTime = now
+    return `video ${this.video} ${this.frames} frames | audio ${this.audio} ${this.audioFrames} frames | ${kbps.toFixed(0)} kbit/s | ${(this.bytes / 1024).toFixed(0)} KiB`
+  }
+}
 
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -31,23 +66,25 @@ export async function main(argv: string[]): Promise<void> {
   player.on('status', (s) => console.log(`status: ${s.code}`))
   const file = createWriteStream(values.out)
   const flv = new FlvWriter()
+  const progress = new Progress()
   let tags = 0
-  let bytes = 0
   stop.signal.addEventListener('abort', () => player.close())
-  const progress = setInterval(() => console.log(`${tags} tags, ${(bytes / 1024).toFixed(0)} KiB`), 2000)
+  const tty = process.stdout.isTTY
+  const timer = setInterval(() => (tty ? process.stdout.write(`\r${progress.line()}\x1b[K`) : console.log(progress.line())), tty ? 500 : 2000)
   try {
     for await (const msg of player) {
       for (const piece of flv.writeMessage(msg)) {
         if (!file.write(piece)) await once(file, 'drain')
       }
+      progress.add(msg)
       tags++
-      bytes += msg.data.length
     }
   } finally {
-    clearInterval(progress)
+    clearInterval(timer)
+    if (tty) process.stdout.write('\n')
     file.end()
     await once(file, 'close')
     await client.close()
   }
-  console.log(`saved ${tags} tags (${(bytes / 1024).toFixed(0)} KiB) to ${values.out}`)
+  console.log(`saved ${tags} tags (${(progress.bytes / 1024).toFixed(0)} KiB) to ${values.out}: ${progress.line()}`)
 }
