@@ -1,11 +1,36 @@
 import type { MediaMessage } from '../media/media-message'
 import type { PlayRequest, PublishRequest } from '../transport/requests'
+import { systemClock, type LiveClock } from './live-clock'
+import {
+  DEFAULT_STATS_WINDOW_MS,
+  normalizeGopCache,
+  normalizeMs,
+  normalizePlayerLimits,
+  type GopCacheLimits,
+  type LiveStart,
+  type LiveStreamConfig,
+  type PlayerLimits,
+  type SubscribeOptions,
+} from './live-options'
 import type { LiveSink } from './live-sink'
-import { LiveStream, type GopCacheLimits, type LiveSubscription, type PlayerLimits } from './live-stream'
+import { LiveStream, type LiveStreamHooks, type LiveSubscription } from './live-stream'
+import type { LiveStreamState, LiveStreamStats } from './stream-stats'
 
 export interface LiveRouterOptions {
+  /** GOP cache for late joiners (default on, 16 MiB, 10 s of media time) */
   gopCache?: Partial<GopCacheLimits>
   players?: Partial<PlayerLimits>
+  /** where subscribers start unless `subscribe` / `handlePlay` say otherwise (default 'gop') */
+  start?: LiveStart
+  /**
+   * ms to wait for a publisher that left to come back before its subscribers are told (default 0: told at
+   * once). A publisher of the same name arriving in time continues the broadcast.
+   */
+  reconnectGraceMs?: number
+  /** window of the bitrates in `stats()` (default 5000 ms) */
+  statsWindowMs?: number
+  /** time and timers (default: Date.now and setTimeout); inject a fake one in tests */
+  clock?: LiveClock
   /** a subscriber arrived on a stream nobody publishes (e.g. an edge starts pulling it from an origin) */
   onDemand?: (app: string, streamName: string) => void
   /** the last subscriber left a stream (e.g. an edge stops pulling) */
@@ -14,14 +39,16 @@ export interface LiveRouterOptions {
 
 export interface LiveStreamInfo {
   readonly key: string
+  /** true while a publisher is on (false while `reconnecting`) */
   readonly publishing: boolean
+  readonly state: LiveStreamState
   readonly players: number
 }
 
 /** The publishing side of a live stream, for any source (an RTMP publisher, a relay pulling from an origin, a file). */
 export interface LivePublisher {
   write(msg: MediaMessage): void
-  /** the publisher left; subscribers are told and stay for the next one */
+  /** the publisher left; subscribers are told (after the grace period, if any) and stay for the next one */
   end(): void
 }
 
@@ -32,24 +59,36 @@ export interface LivePublisher {
  */
 export class LiveRouter {
   private readonly streams = new Map<string, LiveStream>()
-  private readonly gopLimits: GopCacheLimits
-  private readonly playerLimits: PlayerLimits
+  private readonly config: LiveStreamConfig
+  private readonly defaultStart: LiveStart
   private readonly options: LiveRouterOptions
+  private readonly hooks: LiveStreamHooks = {
+    unsubscribed: (stream) => this.unsubscribed(stream),
+    ended: (stream) => this.release(stream),
+  }
 
   constructor(options: LiveRouterOptions = {}) {
     this.options = options
-    this.gopLimits = { maxBytes: options.gopCache?.maxBytes ?? 16 * 1024 * 1024 }
-    this.playerLimits = { maxBufferedBytes: options.players?.maxBufferedBytes ?? 16 * 1024 * 1024 }
+    this.defaultStart = options.start === 'live' ? 'live' : 'gop'
+    this.config = {
+      gop: normalizeGopCache(options.gopCache),
+      players: normalizePlayerLimits(options.players),
+      clock: options.clock ?? systemClock,
+      reconnectGraceMs: normalizeMs(options.reconnectGraceMs, 0),
+      statsWindowMs: normalizeMs(options.statsWindowMs, DEFAULT_STATS_WINDOW_MS) || DEFAULT_STATS_WINDOW_MS,
+    }
   }
 
   static keyOf(app: string, streamName: string): string {
     return `${app}/${streamName}`
   }
 
-  /** Starts publishing `app/streamName` from any source, or returns undefined if it is already live. */
+  /**
+   * Starts publishing `app/streamName` from any source, or returns undefined if it is already live. A stream
+   * whose publisher left within the grace period is taken over: its subscribers continue.
+   */
   publish(app: string, streamName: string): LivePublisher | undefined {
-    const key = LiveRouter.keyOf(app, streamName)
-    const stream = this.streams.get(key) ?? this.create(key)
+    const stream = this.streamFor(app, streamName)
     if (stream.publishing) return undefined
     stream.startPublishing()
     let ended = false
@@ -67,11 +106,11 @@ export class LiveRouter {
   }
 
   /** Subscribes any sink to `app/streamName` (created, waiting for a publisher, if it does not exist). */
-  subscribe(app: string, streamName: string, sink: LiveSink): LiveSubscription {
-    const key = LiveRouter.keyOf(app, streamName)
-    const stream = this.streams.get(key) ?? this.create(key)
-    const subscription = stream.subscribe(sink)
-    if (!stream.publishing) this.options.onDemand?.(app, streamName)
+  subscribe(app: string, streamName: string, sink: LiveSink, options: SubscribeOptions = {}): LiveSubscription {
+    const stream = this.streamFor(app, streamName)
+    const subscription = stream.subscribe(sink, options.start ?? this.defaultStart)
+    // not while reconnecting: a publisher is expected back
+    if (stream.state === 'idle') this.options.onDemand?.(app, streamName)
     return subscription
   }
 
@@ -88,33 +127,48 @@ export class LiveRouter {
     stream.once('end', () => publisher.end())
   }
 
-  /** Accepts the play and subscribes the player (it waits for a publisher if there is none yet). */
-  handlePlay(req: PlayRequest): void {
+  /**
+   * Accepts the play and subscribes the player (it waits for a publisher if there is none yet).
+   * `options.start` chooses where it starts (default: the router's `start`), e.g. from the play query:
+   * `router.handlePlay(req, { start: req.query.start === 'live' ? 'live' : 'gop' })`.
+   */
+  handlePlay(req: PlayRequest, options: SubscribeOptions = {}): void {
     const player = req.accept()
     if (player.closed) return
-    const subscription = this.subscribe(req.app, req.streamName, player)
+    const subscription = this.subscribe(req.app, req.streamName, player, options)
     player.once('close', () => subscription.unsubscribe())
   }
 
   list(): LiveStreamInfo[] {
-    return [...this.streams.values()].map((s) => ({ key: s.key, publishing: s.publishing, players: s.subscriberCount }))
+    return [...this.streams.values()].map((s) => ({ key: s.key, publishing: s.publishing, state: s.state, players: s.subscriberCount }))
   }
 
   get(app: string, streamName: string): LiveStream | undefined {
     return this.streams.get(LiveRouter.keyOf(app, streamName))
   }
 
-  private create(key: string): LiveStream {
-    const s = new LiveStream(key, this.gopLimits, this.playerLimits, (stream) => this.unsubscribed(stream))
-    this.streams.set(key, s)
-    return s
+  /** Figures of every stream the router knows (published, reconnecting, or with waiting subscribers). */
+  stats(): LiveStreamStats[] {
+    return [...this.streams.values()].map((s) => s.stats())
+  }
+
+  /** Figures of one stream, or undefined if the router does not know it. */
+  streamStats(app: string, streamName: string): LiveStreamStats | undefined {
+    return this.get(app, streamName)?.stats()
+  }
+
+  private streamFor(app: string, streamName: string): LiveStream {
+    const key = LiveRouter.keyOf(app, streamName)
+    let stream = this.streams.get(key)
+    if (!stream) {
+      stream = new LiveStream(app, streamName, this.config, this.hooks)
+      this.streams.set(key, stream)
+    }
+    return stream
   }
 
   private unsubscribed(stream: LiveStream): void {
-    if (stream.subscriberCount === 0 && this.options.onUnused) {
-      const slash = stream.key.lastIndexOf('/')
-      this.options.onUnused(stream.key.slice(0, slash), stream.key.slice(slash + 1))
-    }
+    if (stream.subscriberCount === 0) this.options.onUnused?.(stream.app, stream.name)
     this.release(stream)
   }
 

@@ -8,6 +8,7 @@ import { debug } from './debug'
 import type { TransportOptions } from './duplex-transport'
 import type { PlayRequest, PublishRequest } from './requests'
 import { ServerConnection, type ConnectionHost } from './server-connection'
+import { ServerStatsRecorder, type RtmpServerStats } from './server-stats'
 
 export interface RtmpServerOptions extends ServerSessionOptions, Omit<TransportOptions, 'handshake'> {
   /** ms an application may take to answer a connect/publish/play request before it is rejected (default 30_000) */
@@ -43,16 +44,27 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
   private readonly options: RtmpServerOptions
   private netServer: NetServer | undefined
   private readonly host: ConnectionHost
+  private readonly recorder: ServerStatsRecorder
+  /** connections whose handshake finished (the others failed it when they close) */
+  private readonly handshaken = new WeakSet<ServerConnection>()
 
   constructor(options: RtmpServerOptions = {}) {
     super()
     this.options = options
     this.live = options.live === false ? undefined : new LiveRouter(options.live ?? {})
+    const requestTimeout = options.requestTimeout ?? 30_000
+    this.recorder = new ServerStatsRecorder(requestTimeout)
     this.host = {
-      requestTimeout: options.requestTimeout ?? 30_000,
-      onReady: (conn) => this.emit('connection', conn),
+      requestTimeout,
+      stats: this.recorder,
+      onReady: (conn) => {
+        this.handshaken.add(conn)
+        this.recorder.handshakeDone()
+        this.emit('connection', conn)
+      },
       onClose: (conn, error) => {
         this.connections.delete(conn)
+        if (!this.handshaken.has(conn)) this.recorder.handshakeFailed()
         if (error && error.code !== 'RTMP_ERR_CLOSED') {
           debug('connection %d closed: %s %s', conn.id, error.code, error.message)
           this.emit('connectionError', error, conn)
@@ -71,9 +83,15 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
 
   /** Serves one peer over any Duplex. */
   handle(duplex: Duplex): ServerConnection {
+    this.recorder.opened()
     const conn = new ServerConnection(duplex, this.host, this.options)
     this.connections.add(conn)
     return conn
+  }
+
+  /** Stage counters (handshake → connect → … → delivery) and connections; see `RtmpServerStats`. Per-stream figures: `live.stats()`. */
+  stats(): RtmpServerStats {
+    return this.recorder.snapshot(this.connections.size)
   }
 
   /** Listens on TCP (default 127.0.0.1:1935). Resolves with the bound address. */
