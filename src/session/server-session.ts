@@ -224,6 +224,39 @@ export class ServerSession {
     return this.core.take()
   }
 
+  /**
+   * Answers a seek in a recorded stream (a file) once the application moved its read position: StreamEOF,
+   * onStatus NetStream.Seek.Notify, StreamBegin, onStatus NetStream.Play.Start, as nginx-rtmp and FMS do.
+   * ffmpeg discards media after its seek until Seek.Notify (or Play.Start) arrives. Nothing while not playing.
+   */
+  notifySeek(streamId: number, position: number): ServerSessionAction[] {
+    const entry = this.streams.get(streamId)
+    if (!entry || entry.state !== 'playing') return []
+    const core = this.core
+    const details = { details: entry.name }
+    core.sendControl(userControl('streamEof', streamId))
+    core.send(onStatus(statusInfo('status', NetStreamCode.SeekNotify, `Seeking ${position} (stream ID: ${streamId}).`, details)), streamId, 0, ChunkStream.Stream)
+    core.sendControl(userControl('streamBegin', streamId))
+    core.send(onStatus(statusInfo('status', NetStreamCode.PlayStart, `Started playing ${entry.name}.`, details)), streamId, 0, ChunkStream.Stream)
+    return core.take()
+  }
+
+  /**
+   * Ends a recorded stream that played to its end, in nginx-rtmp's order: StreamEOF, the data message
+   * `onPlayStatus` { code: NetStream.Play.Complete, duration (s), bytes } stamped `timestamp`, then onStatus
+   * NetStream.Play.Stop. The stream stays open (the player may seek or play again). Nothing while not playing.
+   */
+  completePlay(streamId: number, timestamp: number, info: { duration?: number; bytes?: number } = {}): ServerSessionAction[] {
+    const entry = this.streams.get(streamId)
+    if (!entry || entry.state !== 'playing') return []
+    const core = this.core
+    const complete: AmfObject = { level: 'status', code: NetStreamCode.PlayComplete, duration: info.duration ?? 0, bytes: info.bytes ?? 0 }
+    core.sendControl(userControl('streamEof', streamId))
+    core.send({ type: 'data', encoding: 'amf0', values: ['onPlayStatus', complete] }, streamId, timestamp, ChunkStream.Stream)
+    core.send(onStatus(statusInfo('status', NetStreamCode.PlayStop, `Stopped playing ${entry.name}.`, { details: entry.name })), streamId, 0, ChunkStream.Stream)
+    return core.take()
+  }
+
   /** Asks the client to close (no further messages are processed). */
   close(reason = 'closed by server'): ServerSessionAction[] {
     if (this.connection !== 'closed') {

@@ -13,8 +13,17 @@ export interface PlayStreamSink {
   sendStatus(streamId: number, level: 'status' | 'error' | 'warning', code: string, description: string): void
   endPlay(streamId: number, code: string, description: string): void
   sendStreamIsRecorded(streamId: number): void
+  /** recorded streams (VOD): see ServerSession.notifySeek / completePlay */
+  notifySeek(streamId: number, position: number): void
+  completePlay(streamId: number, timestamp: number, info: PlayComplete): void
   pendingBytes(): number
   drained(): Promise<void>
+}
+
+/** What `onPlayStatus` NetStream.Play.Complete reports: media duration (s) and bytes sent. */
+export interface PlayComplete {
+  duration?: number
+  bytes?: number
 }
 
 export interface PlayStreamEvents {
@@ -88,6 +97,22 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
   /** StreamIsRecorded: what a server sends before serving a file. */
   markRecorded(): void {
     if (!this.isClosed) this.sink.sendStreamIsRecorded(this.streamId)
+  }
+
+  /**
+   * A recorded stream (a file) moved to `position` ms after the player's seek: StreamEOF,
+   * NetStream.Seek.Notify, StreamBegin, NetStream.Play.Start. Send the media from the new position after it.
+   */
+  notifySeek(position: number): void {
+    if (!this.isClosed) this.sink.notifySeek(this.streamId, position)
+  }
+
+  /**
+   * A recorded stream played to its end: StreamEOF, `onPlayStatus` NetStream.Play.Complete (stamped
+   * `timestamp`, the last media timestamp), NetStream.Play.Stop. The player may still seek afterwards.
+   */
+  complete(timestamp: number, info: PlayComplete = {}): void {
+    if (!this.isClosed) this.sink.completePlay(this.streamId, timestamp, info)
   }
 
   /** Ends playback: StreamEOF and Play.UnpublishNotify (live) or the code given (e.g. Play.Stop for files). */

@@ -1,0 +1,147 @@
+import { EventEmitter } from 'node:events'
+import type { RtmpError } from '../errors'
+import type { LiveRouter } from '../live/live-router'
+import type { LiveSink } from '../live/live-sink'
+import { FlvRecorder, type FlvRecorderOptions, type RecordedFile } from './flv-recorder'
+import { RecordingError } from './recording-error'
+
+export interface RecordAllOptions extends Omit<FlvRecorderOptions, 'path' | 'dir' | 'app' | 'name' | 'autoStart'> {
+  /** directory the recordings go to (created as needed) */
+  dir: string
+  /**
+   * File name template under `dir` (see `expandRecordingPath`). Default `'{app}/{name}-{date}-{time}.flv'`
+   * in mode 'new', `'{app}/{name}.flv'` in mode 'append'.
+   */
+  path?: FlvRecorderOptions['path']
+  /** which streams to record (default: all) */
+  filter?: (app: string, streamName: string) => boolean
+}
+
+export interface RecordAllEvents {
+  /** a recorder was attached to a stream that started publishing */
+  recorder: [FlvRecorder, app: string, streamName: string]
+  fileOpen: [path: string]
+  fileClose: [RecordedFile]
+  recordingError: [RtmpError]
+}
+
+interface Entry {
+  readonly recorder: FlvRecorder
+  unsubscribe(): void
+}
+
+/**
+ * Records every stream published on a live router to a directory, one `FlvRecorder` per stream, until
+ * `stop()`. The router has no publish event, so this wraps `router.publish` on this instance (restored by
+ * `stop()` when nobody wrapped it since). Recorders are subscribers: they count in `router.list()`.
+ */
+export class RecordAll extends EventEmitter<RecordAllEvents> {
+  private readonly entries = new Map<string, Entry>()
+  private readonly original: LiveRouter['publish']
+  private readonly wrapper: LiveRouter['publish']
+  /** whether `publish` was the instance's own property (someone wrapped it before us) */
+  private readonly ownOriginal: boolean
+  private stopped = false
+
+  constructor(
+    private readonly router: LiveRouter,
+    private readonly options: RecordAllOptions,
+  ) {
+    super()
+    const original = router.publish
+    this.original = original
+    this.ownOriginal = Object.prototype.hasOwnProperty.call(router, 'publish')
+    this.wrapper = (app, streamName) => {
+      const publisher = original.call(router, app, streamName)
+      if (publisher && !this.stopped) this.attach(app, streamName)
+      return publisher
+    }
+    router.publish = this.wrapper
+    // streams already live are recorded from their next keyframe (or the cached GOP)
+    for (const info of router.list()) {
+      if (!info.publishing) continue
+      const slash = info.key.lastIndexOf('/')
+      this.attach(info.key.slice(0, slash), info.key.slice(slash + 1))
+    }
+  }
+
+  /** The recorders at work, by stream key (`app/name`). */
+  get recorders(): ReadonlyMap<string, FlvRecorder> {
+    return new Map([...this.entries].map(([k, e]) => [k, e.recorder]))
+  }
+
+  /** Stops recording: every file is finished, recorders leave their streams. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    if (this.router.publish === this.wrapper) {
+      if (this.ownOriginal) this.router.publish = this.original
+      else delete (this.router as { publish?: unknown }).publish // back to the prototype's
+    }
+    const entries = [...this.entries.values()]
+    this.entries.clear()
+    await Promise.all(entries.map(async (e) => {
+      e.unsubscribe()
+      await e.recorder.close()
+    }))
+  }
+
+  private attach(app: string, streamName: string): void {
+    const key = `${app}/${streamName}`
+    // a publisher taking over within the router's grace period: the recorder there already follows it
+    if (this.entries.has(key)) return
+    if (this.options.filter && !this.options.filter(app, streamName)) return
+    const { dir, path, filter: _filter, ...rest } = this.options
+    const mode = rest.mode ?? 'new'
+    const recorder = new FlvRecorder({
+      ...rest,
+      dir,
+      app,
+      name: streamName,
+      path: path ?? (mode === 'append' ? '{app}/{name}.flv' : '{app}/{name}-{date}-{time}.flv'),
+    })
+    recorder.on('fileOpen', (p) => this.emit('fileOpen', p))
+    recorder.on('fileClose', (f) => this.emit('fileClose', f))
+    recorder.on('recordingError', (e) => this.emit('recordingError', e))
+    let subscribed = true
+    const release = (): void => {
+      if (!subscribed) return
+      subscribed = false
+      if (this.entries.get(key)?.recorder === recorder) this.entries.delete(key)
+      // leave after the router finished telling its subscribers
+      queueMicrotask(() => subscription.unsubscribe())
+      void recorder.close()
+    }
+    const sink: LiveSink = {
+      writeAudio: (t, d) => recorder.writeAudio(t, d),
+      writeVideo: (t, d) => recorder.writeVideo(t, d),
+      writeData: (t, d) => recorder.writeData(t, d),
+      get bufferedBytes() {
+        return recorder.bufferedBytes
+      },
+      publishStarted: (k) => recorder.publishStarted(k),
+      publishEnded: () => {
+        recorder.publishEnded()
+        release()
+      },
+      abort: (err) => {
+        recorder.abort(err)
+        release()
+      },
+    }
+    const subscription = this.router.subscribe(app, streamName, sink)
+    this.entries.set(key, { recorder, unsubscribe: () => subscription.unsubscribe() })
+    this.emit('recorder', recorder, app, streamName)
+  }
+}
+
+/**
+ * Records every stream published on `router` (or `server.live`) under `options.dir` until `stop()`:
+ * `const rec = recordAll(server, { dir: './recordings' })`.
+ * @throws RecordingError RTMP_ERR_INVALID_STATE for a server without a live router
+ */
+export function recordAll(target: LiveRouter | { readonly live: LiveRouter | undefined }, options: RecordAllOptions): RecordAll {
+  const router = 'live' in target ? target.live : target
+  if (!router) throw new RecordingError('RTMP_ERR_INVALID_STATE', 'recordAll: this server has no live router (createServer({ live: false }))')
+  return new RecordAll(router, options)
+}
