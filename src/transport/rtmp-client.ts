@@ -246,6 +246,15 @@ export class RtmpClient extends EventEmitter<RtmpClientEvents> {
     await done
   }
 
+  /**
+   * Drops the connection at once, without flushing (e.g. a relay destination that stopped reading): open
+   * streams end, and `close` is emitted with `error` (default RTMP_ERR_CLOSED).
+   */
+  destroy(error?: RtmpError): void {
+    if (this.isClosed) return
+    this.transport.fail(error ?? new ClosedError('RTMP_ERR_CLOSED', 'connection destroyed'))
+  }
+
   private readonly sink: PublishSink = {
     sendAudio: (id, ts, data) => this.run(this.session.sendAudio(id, ts, data)),
     sendVideo: (id, ts, data) => this.run(this.session.sendVideo(id, ts, data)),
