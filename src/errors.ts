@@ -26,6 +26,7 @@ export type RtmpErrorCode =
   | 'RTMP_ERR_CLOSED'
   | 'RTMP_ERR_ABORTED'
   | 'RTMP_ERR_URL_INVALID'
+  | 'RTMP_ERR_IO'
 
 /** Base class: a stable `code`, a readable message, and the low-level error (if any) as `cause`. */
 export class RtmpError extends Error {

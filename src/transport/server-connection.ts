@@ -7,9 +7,10 @@ import type { ServerSessionEvent } from '../session/server-events'
 import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
 import { debug } from './debug'
 import { DuplexTransport, type TransportOptions } from './duplex-transport'
-import { PlayStream } from './play-stream'
+import { PlayStream, type PlayComplete } from './play-stream'
 import { PublishStream } from './publish-stream'
 import { ConnectRequest, PlayRequest, PublishRequest } from './requests'
+import type { ConnectionStats, ServerStatsRecorder } from './server-stats'
 
 export interface ServerConnectionEvents {
   connect: [ConnectRequest]
@@ -29,6 +30,8 @@ export interface ConnectionHost {
   /** called when nobody listens for `publish` / `play` on the connection */
   defaultPublish(req: PublishRequest): void
   defaultPlay(req: PlayRequest): void
+  /** counts for `RtmpServer.stats()` */
+  readonly stats?: ServerStatsRecorder
 }
 
 let nextConnectionId = 1
@@ -63,6 +66,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   /** requestId → what the publish/play request asked for */
   private readonly pending = new Map<number, PendingStream>()
   private isClosed = false
+  private readonly stats: ConnectionStats | undefined
 
   constructor(
     duplex: Duplex,
@@ -70,6 +74,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     options: ServerSessionOptions & TransportOptions,
   ) {
     super()
+    this.stats = host.stats?.connection()
     const socket = duplex as Duplex & { remoteAddress?: string; remotePort?: number }
     this.remoteAddress = socket.remoteAddress
     this.remotePort = socket.remotePort
@@ -132,6 +137,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         this.tcUrl = e.tcUrl
         this.commandObject = e.commandObject
         this.query = e.query
+        this.stats?.requested('connect', e.requestId)
         const req = new ConnectRequest(this.connectOwner, e.requestId, this, this.host.requestTimeout, e.app, e.tcUrl, e.query, e.commandObject, e.args)
         if (this.listenerCount('connect') === 0) req.accept()
         else this.emit('connect', req)
@@ -139,6 +145,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       }
       case 'publishRequested': {
         this.pending.set(e.requestId, { streamId: e.streamId, name: e.streamName, query: e.query, start: 0, duration: 0, mode: e.mode })
+        this.stats?.requested('publish', e.requestId)
         const req = new PublishRequest(this.publishOwner, e.requestId, this, this.host.requestTimeout, e.streamId, e.streamName, e.query, e.mode)
         if (this.listenerCount('publish') === 0) this.host.defaultPublish(req)
         else this.emit('publish', req)
@@ -146,6 +153,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       }
       case 'playRequested': {
         this.pending.set(e.requestId, { streamId: e.streamId, name: e.streamName, query: e.query, start: e.start, duration: e.duration, mode: 'live' })
+        this.stats?.requested('play', e.requestId)
         const req = new PlayRequest(this.playOwner, e.requestId, this, this.host.requestTimeout, e.streamId, e.streamName, e.query, e.start, e.duration, e.reset)
         if (this.listenerCount('play') === 0) this.host.defaultPlay(req)
         else this.emit('play', req)
@@ -185,6 +193,9 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       case 'seek':
         this.players.get(e.streamId)?.emit('seek', e.position)
         return
+      case 'streamCreated':
+        this.stats?.streamCreated()
+        return
       case 'unhandledCommand':
         this.emit('command', e.command.name, e.command.args, e.streamId)
         return
@@ -195,15 +206,18 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
 
   private readonly connectOwner = {
     accept: (requestId: number): void => {
+      this.stats?.answered(requestId, true)
       if (!this.isClosed) this.run(this.session.accept(requestId))
     },
     reject: (requestId: number, status: RejectStatus): void => {
+      this.stats?.answered(requestId, false, status)
       if (!this.isClosed) this.run(this.session.reject(requestId, status))
     },
   }
 
   private readonly publishOwner = {
     accept: (requestId: number): PublishStream => {
+      this.stats?.answered(requestId, true)
       const req = this.takePending(requestId)
       const stream = new PublishStream(this, req.streamId, req.name, req.query, req.mode, this.transport.flow, () => this.closeStream(req.streamId))
       if (this.isClosed) {
@@ -215,6 +229,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       return stream
     },
     reject: (requestId: number, status: RejectStatus): void => {
+      this.stats?.answered(requestId, false, status)
       this.pending.delete(requestId)
       if (!this.isClosed) this.run(this.session.reject(requestId, status))
     },
@@ -222,6 +237,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
 
   private readonly playOwner = {
     accept: (requestId: number): PlayStream => {
+      this.stats?.answered(requestId, true)
       const req = this.takePending(requestId)
       const stream = new PlayStream(this.sink, this, req.streamId, req.name, req.query, req.start, req.duration)
       if (this.isClosed) {
@@ -229,10 +245,12 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         return stream
       }
       this.players.set(req.streamId, stream)
+      this.stats?.playing(stream)
       this.run(this.session.accept(requestId))
       return stream
     },
     reject: (requestId: number, status: RejectStatus): void => {
+      this.stats?.answered(requestId, false, status)
       this.pending.delete(requestId)
       if (!this.isClosed) this.run(this.session.reject(requestId, status))
     },
@@ -266,6 +284,12 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     sendStreamIsRecorded: (streamId: number): void => {
       if (!this.isClosed && this.players.has(streamId)) this.run(this.session.sendStreamIsRecorded(streamId))
     },
+    notifySeek: (streamId: number, position: number): void => {
+      if (!this.isClosed) this.run(this.session.notifySeek(streamId, position))
+    },
+    completePlay: (streamId: number, timestamp: number, info: PlayComplete): void => {
+      if (!this.isClosed) this.run(this.session.completePlay(streamId, timestamp, info))
+    },
     pendingBytes: (): number => this.transport.pendingBytes,
     drained: (): Promise<void> => this.transport.drained(),
   }
@@ -278,12 +302,13 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   private onTransportClose(error: RtmpError | undefined): void {
     if (this.isClosed) return
     this.isClosed = true
-    for (const a of this.session.closed()) if (a.type === 'event') this.onEvent(a.event)
-    const closeError = error ?? undefined
-    for (const pub of this.publishers.values()) pub.finish(closeError)
-    for (const player of this.players.values()) player.markClosed(closeError)
+    this.stats?.closed(error)
+    // Streams learn of the failure first; the session's publishFinished/playFinished then find them gone.
+    for (const pub of this.publishers.values()) pub.finish(error)
+    for (const player of this.players.values()) player.markClosed(error)
     this.publishers.clear()
     this.players.clear()
+    for (const a of this.session.closed()) if (a.type === 'event') this.onEvent(a.event)
     this.host.onClose(this, error)
     this.emit('close', error)
   }
