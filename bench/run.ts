@@ -1,8 +1,17 @@
 // `npm run bench` entry (bundled by tsup.examples.config.ts). Static imports: tsup bundles what it sees.
+// `npm run bench -- ttff` (or TTFF_ONLY=1) runs only the time-to-first-frame bench; `--no-ttff` skips it.
 import { runAmfBench } from './amf-bench'
 import { runChunkBench } from './chunk-bench'
 import { runHandshakeBench } from './handshake-bench'
+import { runTtffBench } from './ttff'
 
-runChunkBench()
-runAmfBench()
-runHandshakeBench()
+const args = process.argv.slice(2)
+const ttffOnly = args.includes('ttff') || process.env.TTFF_ONLY === '1'
+if (!ttffOnly) {
+  runChunkBench()
+  runAmfBench()
+  runHandshakeBench()
+}
+if (ttffOnly || !args.includes('--no-ttff')) {
+  await runTtffBench()
+}

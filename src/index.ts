@@ -100,7 +100,7 @@ export { ClientPlayStream, ClientPublishStream } from './transport/client-stream
 export { parseRtmpUrl } from './transport/rtmp-url'
 export type { RtmpUrl } from './transport/rtmp-url'
 export { LiveRouter } from './live/live-router'
-export type { LiveRouterOptions, LiveStreamInfo, LivePublisher } from './live/live-router'
+export type { LiveRouterOptions, LiveRouterHooks, LiveStreamInfo, LivePublisher } from './live/live-router'
 export { LiveStream } from './live/live-stream'
 export type { LiveSubscription, GopCacheLimits, PlayerLimits } from './live/live-stream'
 export type { LiveSink } from './live/live-sink'

@@ -37,6 +37,16 @@ export interface LiveRouterOptions {
   onUnused?: (app: string, streamName: string) => void
 }
 
+/** Callbacks for what happens on a router; several sets can be added (`addHooks`), each is called in turn. */
+export interface LiveRouterHooks {
+  /** a subscriber arrived on a stream nobody publishes (e.g. an edge starts pulling it from an origin) */
+  onDemand?: (app: string, streamName: string) => void
+  /** the last subscriber left a stream (e.g. an edge stops pulling) */
+  onUnused?: (app: string, streamName: string) => void
+  /** a publisher (any source) started on a stream (e.g. start recording it) */
+  onPublish?: (app: string, streamName: string) => void
+}
+
 export interface LiveStreamInfo {
   readonly key: string
   /** true while a publisher is on (false while `reconnecting`) */
@@ -62,6 +72,7 @@ export class LiveRouter {
   private readonly config: LiveStreamConfig
   private readonly defaultStart: LiveStart
   private readonly options: LiveRouterOptions
+  private readonly hookSets = new Set<LiveRouterHooks>()
   private readonly hooks: LiveStreamHooks = {
     unsubscribed: (stream) => this.unsubscribed(stream),
     ended: (stream) => this.release(stream),
@@ -69,6 +80,7 @@ export class LiveRouter {
 
   constructor(options: LiveRouterOptions = {}) {
     this.options = options
+    this.hookSets.add(options) // the options' onDemand / onUnused are the first hook set
     this.defaultStart = options.start === 'live' ? 'live' : 'gop'
     this.config = {
       gop: normalizeGopCache(options.gopCache),
@@ -76,6 +88,25 @@ export class LiveRouter {
       clock: options.clock ?? systemClock,
       reconnectGraceMs: normalizeMs(options.reconnectGraceMs, 0),
       statsWindowMs: normalizeMs(options.statsWindowMs, DEFAULT_STATS_WINDOW_MS) || DEFAULT_STATS_WINDOW_MS,
+    }
+  }
+
+  /** Adds a set of hooks; returns a function that removes them. A hook that throws does not stop the others. */
+  addHooks(hooks: LiveRouterHooks): () => void {
+    const own = { ...hooks }
+    this.hookSets.add(own)
+    return () => {
+      this.hookSets.delete(own)
+    }
+  }
+
+  private callHooks(name: keyof LiveRouterHooks, app: string, streamName: string): void {
+    for (const h of [...this.hookSets]) {
+      try {
+        h[name]?.(app, streamName)
+      } catch {
+        // an application hook's failure must not break routing for everyone else
+      }
     }
   }
 
@@ -91,6 +122,7 @@ export class LiveRouter {
     const stream = this.streamFor(app, streamName)
     if (stream.publishing) return undefined
     stream.startPublishing()
+    this.callHooks('onPublish', app, streamName)
     let ended = false
     return {
       write: (msg) => {
@@ -110,7 +142,7 @@ export class LiveRouter {
     const stream = this.streamFor(app, streamName)
     const subscription = stream.subscribe(sink, options.start ?? this.defaultStart)
     // not while reconnecting: a publisher is expected back
-    if (stream.state === 'idle') this.options.onDemand?.(app, streamName)
+    if (stream.state === 'idle') this.callHooks('onDemand', app, streamName)
     return subscription
   }
 
@@ -168,7 +200,7 @@ export class LiveRouter {
   }
 
   private unsubscribed(stream: LiveStream): void {
-    if (stream.subscriberCount === 0) this.options.onUnused?.(stream.app, stream.name)
+    if (stream.subscriberCount === 0) this.callHooks('onUnused', stream.app, stream.name)
     this.release(stream)
   }
 

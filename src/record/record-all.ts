@@ -32,15 +32,11 @@ interface Entry {
 
 /**
  * Records every stream published on a live router to a directory, one `FlvRecorder` per stream, until
- * `stop()`. The router has no publish event, so this wraps `router.publish` on this instance (restored by
- * `stop()` when nobody wrapped it since). Recorders are subscribers: they count in `router.list()`.
+ * `stop()`, through the router's `onPublish` hook. Recorders are subscribers: they count in `router.list()`.
  */
 export class RecordAll extends EventEmitter<RecordAllEvents> {
   private readonly entries = new Map<string, Entry>()
-  private readonly original: LiveRouter['publish']
-  private readonly wrapper: LiveRouter['publish']
-  /** whether `publish` was the instance's own property (someone wrapped it before us) */
-  private readonly ownOriginal: boolean
+  private readonly removeHooks: () => void
   private stopped = false
 
   constructor(
@@ -48,15 +44,7 @@ export class RecordAll extends EventEmitter<RecordAllEvents> {
     private readonly options: RecordAllOptions,
   ) {
     super()
-    const original = router.publish
-    this.original = original
-    this.ownOriginal = Object.prototype.hasOwnProperty.call(router, 'publish')
-    this.wrapper = (app, streamName) => {
-      const publisher = original.call(router, app, streamName)
-      if (publisher && !this.stopped) this.attach(app, streamName)
-      return publisher
-    }
-    router.publish = this.wrapper
+    this.removeHooks = router.addHooks({ onPublish: (app, streamName) => this.attach(app, streamName) })
     // streams already live are recorded from their next keyframe (or the cached GOP)
     for (const info of router.list()) {
       if (!info.publishing) continue
@@ -74,10 +62,7 @@ export class RecordAll extends EventEmitter<RecordAllEvents> {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    if (this.router.publish === this.wrapper) {
-      if (this.ownOriginal) this.router.publish = this.original
-      else delete (this.router as { publish?: unknown }).publish // back to the prototype's
-    }
+    this.removeHooks()
     const entries = [...this.entries.values()]
     this.entries.clear()
     await Promise.all(entries.map(async (e) => {
@@ -87,6 +72,7 @@ export class RecordAll extends EventEmitter<RecordAllEvents> {
   }
 
   private attach(app: string, streamName: string): void {
+    if (this.stopped) return
     const key = `${app}/${streamName}`
     // a publisher taking over within the router's grace period: the recorder there already follows it
     if (this.entries.has(key)) return

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { UrlError } from '../errors'
-import { LiveRouter, type LiveRouterOptions } from '../live/live-router'
+import { LiveRouter } from '../live/live-router'
 import { parseRtmpUrl } from '../transport/rtmp-url'
 import { Backoff, normalizeBackoff, type BackoffOptions } from './backoff'
 import { EdgePull, type EdgePullHost, type EdgePullStatus } from './edge-pull'
@@ -35,7 +35,7 @@ export interface EdgeRelayEvents {
 }
 
 /** What an edge needs from a router: publish locally, and count players when the linger ends. */
-export type EdgeRouter = Pick<LiveRouter, 'publish' | 'get'>
+export type EdgeRouter = Pick<LiveRouter, 'publish' | 'get' | 'addHooks'>
 
 /**
  * A pull relay ("edge"): pulls streams from an origin on demand. When a local player asks for a stream nobody
@@ -44,16 +44,16 @@ export type EdgeRouter = Pick<LiveRouter, 'publish' | 'get'>
  * goes quiet or stops publishing while players remain, it tries again with backoff; local players stay
  * subscribed and wait meanwhile, as they do for any stream that is not live.
  *
- * The router calls the edge through its `onDemand` / `onUnused` hooks, which are given when the router is
- * made, so an edge is wired in two steps:
+ * The router calls the edge through the onDemand / onUnused hooks that `attach` adds:
  * ```ts
  * const edge = createEdge({ origin: 'rtmp://origin.example:1935' })
- * const server = createServer({ live: edge.routerOptions() })
+ * const server = createServer()
  * edge.attach(server)
  * ```
  */
 export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
   private router: EdgeRouter | undefined
+  private removeHooks: (() => void) | undefined
   private readonly active = new Map<string, EdgePull>()
   /** demands that came before `attach` */
   private readonly early = new Map<string, [string, string]>()
@@ -90,31 +90,16 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
   }
 
   /**
-   * Router options with the edge's hooks, for `createServer({ live: edge.routerOptions() })` or
-   * `new LiveRouter(...)`; hooks in `extra` are called first, then the edge's.
-   */
-  routerOptions(extra: LiveRouterOptions = {}): LiveRouterOptions {
-    return {
-      ...extra,
-      onDemand: (app, name) => {
-        extra.onDemand?.(app, name)
-        this.demand(app, name)
-      },
-      onUnused: (app, name) => {
-        extra.onUnused?.(app, name)
-        this.unused(app, name)
-      },
-    }
-  }
-
-  /**
-   * The router the edge publishes on: a LiveRouter made with `routerOptions()`, or a server whose `live` is one.
+   * The router the edge publishes on (a LiveRouter, or a server whose `live` is one): the edge adds its
+   * onDemand / onUnused hooks to it; `close()` removes them.
    * @throws Error when the server has no live router
    */
   attach(target: EdgeRouter | { readonly live: EdgeRouter | undefined }): this {
     const router = 'publish' in target ? target : target.live
-    if (!router) throw new Error('edge.attach: the server has no live router (createServer({ live: edge.routerOptions() }))')
+    if (!router) throw new Error('edge.attach: the server has no live router (createServer({ live: false }) turns it off)')
     this.router = router
+    this.removeHooks?.()
+    this.removeHooks = router.addHooks({ onDemand: (app, name) => this.demand(app, name), onUnused: (app, name) => this.unused(app, name) })
     for (const [app, name] of this.early.values()) this.demand(app, name)
     this.early.clear()
     return this
@@ -159,6 +144,8 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
   /** Stops every pull (local publishes end, origin connections close); no new ones start. */
   async close(): Promise<void> {
     this.closed = true
+    this.removeHooks?.()
+    this.removeHooks = undefined
     this.early.clear()
     await Promise.all([...this.active.values()].map((pull) => pull.stop('closed')))
   }
@@ -200,7 +187,7 @@ function originBase(origin: string): { url: string; app: boolean } {
   return { url: trimmed, app: url.pathname.replace(/\/+$/, '') !== '' }
 }
 
-/** Makes an edge; wire it with `createServer({ live: edge.routerOptions() })` and `edge.attach(server)`. */
+/** Makes an edge; wire it to a server with `edge.attach(server)`. */
 export function createEdge(options: EdgeOptions): EdgeRelay {
   return new EdgeRelay(options)
 }

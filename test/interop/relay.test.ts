@@ -90,7 +90,7 @@ withNginx('relays with nginx-rtmp', (peers) => {
     const edge = createEdge({ origin: `rtmp://127.0.0.1:${nginx.port}/restart`, client: { timeout: 20_000 }, linger: 200 })
     const statuses: EdgePullStatus[] = []
     edge.on('status', (s) => statuses.push(s))
-    const server = createServer({ live: edge.routerOptions() })
+    const server = createServer()
     edge.attach(server)
     servers.push(server)
     const { port } = await server.listen({ port: 0 })
@@ -133,7 +133,7 @@ chained('origin → edge → players, all ours', (peers) => {
     const edge = createEdge({ origin: `rtmp://127.0.0.1:${originPort}`, linger: 100 })
     const statuses: EdgePullStatus[] = []
     edge.on('status', (s) => statuses.push(s))
-    const server = createServer({ live: edge.routerOptions() })
+    const server = createServer()
     edge.attach(server)
     servers.push(server)
     const edgePort = (await server.listen({ port: 0 })).port

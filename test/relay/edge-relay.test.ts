@@ -20,7 +20,7 @@ interface Edge {
 
 async function startEdge(options: EdgeOptions): Promise<Edge> {
   const edge = createEdge(options)
-  const server = await startServer({ live: edge.routerOptions() })
+  const server = await startServer()
   edge.attach(server.server)
   const statuses: Edge['statuses'] = []
   edge.on('status', (s, stream) => statuses.push({ ...s, stream }))
@@ -217,7 +217,7 @@ describe('an edge', () => {
       origin: (app, name) => (app === 'private' ? undefined : `rtmp://127.0.0.1:${origin.port}/upstream/${name}-hd`),
       backoff: fast,
     })
-    const server = await startServer({ live: edge.routerOptions({ onDemand: (app, name) => demanded.push(`${app}/${name}`) }) })
+    const server = await startServer({ live: { onDemand: (app, name) => demanded.push(`${app}/${name}`) } })
     edge.attach(server.server.live!)
     onCleanup(() => edge.close())
     server.server.live!.subscribe('private', 'x', new RecordingSink())
@@ -233,7 +233,7 @@ describe('an edge', () => {
     onCleanup(() => edge.close())
     edge.demand('live', 'early')
     expect(edge.pulls()).toEqual([])
-    const server = await startServer({ live: edge.routerOptions() })
+    const server = await startServer()
     edge.attach(server.server)
     await waitFor('the edge to play', () => origin.server.live!.get('live', 'early')?.subscriberCount === 1)
   })
