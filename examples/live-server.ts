@@ -1,7 +1,8 @@
 // A live RTMP server: publish from OBS or ffmpeg, watch with ffplay or VLC.
-//   npm start -- [--port 1935] [--host 127.0.0.1]
-import { createServer } from 'rtmp-kit'
+//   npm start -- [--port 1935] [--host 127.0.0.1] [--record DIR] [--stats-port 8080]
+import { createServer as createHttpServer } from 'node:http'
 import { parseArgs } from 'node:util'
+import { createServer, recordAll } from 'rtmp-kit'
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -9,11 +10,15 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       port: { type: 'string', default: '1935' },
       host: { type: 'string', default: '127.0.0.1' },
+      record: { type: 'string' },
+      'stats-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   if (values.help) {
-    console.log('usage: npm start -- [--port 1935] [--host 127.0.0.1]')
+    console.log('usage: npm start -- [--port 1935] [--host 127.0.0.1] [--record DIR] [--stats-port 8080]')
+    console.log('  --record DIR       record every published stream to DIR/<app>/<name>-<date>-<time>.flv')
+    console.log('  --stats-port PORT  serve GET /stats (server and stream statistics as JSON) on the same host')
     return
   }
 
@@ -32,6 +37,10 @@ export async function main(argv: string[]): Promise<void> {
   })
   server.on('connectionError', (err) => console.error(`session error ${err.code}: ${err.message}`))
 
+  const recordings = values.record ? recordAll(server, { dir: values.record }) : undefined
+  recordings?.on('fileClose', (f) => console.log(`recorded ${f.path} (${(f.durationMs / 1000).toFixed(1)} s)`))
+  recordings?.on('recordingError', (err) => console.error(`recording: ${err.code}: ${err.message}`))
+
   const address = await server.listen({ port: Number(values.port), host: values.host })
   const base = `rtmp://${address.address}:${address.port}/live`
   console.log(`RTMP server listening on ${address.address}:${address.port}`)
@@ -39,10 +48,23 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`         (OBS: server ${base}, stream key "stream")`)
   console.log(`watch:   ffplay ${base}/stream`)
 
+  const stats = values['stats-port']
+    ? createHttpServer((req, res) => {
+        if (req.url !== '/stats') return void res.writeHead(404).end()
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ server: server.stats(), streams: server.live?.stats() ?? [] }, null, 2))
+      })
+    : undefined
+  if (stats) {
+    await new Promise<void>((resolve) => stats.listen(Number(values['stats-port']), values.host, resolve))
+    console.log(`stats:   curl http://${values.host}:${values['stats-port']}/stats`)
+  }
+
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       console.log('\nclosing...')
-      void server.close().then(resolve)
+      stats?.close()
+      void Promise.all([recordings?.stop(), server.close()]).then(() => resolve())
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

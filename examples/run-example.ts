@@ -2,6 +2,10 @@
 const examples: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   'live-server': () => import('./live-server'),
   'auth-server': () => import('./auth-server'),
+  record: () => import('./record'),
+  restream: () => import('./restream'),
+  edge: () => import('./edge'),
+  'http-flv': () => import('./http-flv'),
   play: () => import('./play'),
   publish: () => import('./publish'),
 }

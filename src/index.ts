@@ -119,6 +119,7 @@ export { SERVER_STAGES } from './transport/server-stats'
 export type { RtmpServerStats, StageStats, ServerStage } from './transport/server-stats'
 
 // Recording and VOD (issue 4)
+export { FlvStreamSink } from './record/flv-stream-sink'
 export { FlvRecorder } from './record/flv-recorder'
 export type { FlvRecorderOptions, FlvRecorderEvents, RecordedFile } from './record/flv-recorder'
 export { RecordAll, recordAll } from './record/record-all'

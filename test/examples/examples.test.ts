@@ -27,7 +27,7 @@ describe('examples', () => {
     expect(existsSync(runner), 'run `npm run build:examples` first').toBe(true)
   })
 
-  it.each(['live-server', 'auth-server', 'play', 'publish'])('%s prints its usage with --help', async (name) => {
+  it.each(['live-server', 'auth-server', 'record', 'restream', 'edge', 'http-flv', 'play', 'publish'])('%s prints its usage with --help', async (name) => {
     const exit = await run(process.execPath, [runner, name, '--help'], { timeoutMs: 15_000 })
     expect(exit.code, describeExit(exit)).toBe(0)
     expect(exit.stdout).toMatch(/usage:/)
@@ -36,7 +36,7 @@ describe('examples', () => {
   it('lists the examples when given no name', async () => {
     const exit = await run(process.execPath, [runner], { timeoutMs: 15_000 })
     expect(exit.code).toBe(0)
-    expect(exit.stdout).toMatch(/live-server, auth-server, play, publish/)
+    expect(exit.stdout).toMatch(/live-server, auth-server, record, restream, edge, http-flv, play, publish/)
   })
 
   it('auth-server admits only the publishing key and signed play tokens', async () => {
