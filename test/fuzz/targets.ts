@@ -1,0 +1,28 @@
+import { amf0Target, amf3Target } from './targets-amf'
+import { aggregateTarget, chunkTarget, messageTarget } from './targets-chunk'
+import { clientSessionTarget } from './targets-client'
+import { handshakeClientTarget, handshakeServerTarget } from './targets-handshake'
+import { aacConfigTarget, avcConfigTarget, flvTagTarget, flvTarget } from './targets-media'
+import { sessionTarget } from './targets-session'
+import type { FuzzTarget } from './target'
+
+/** Every fuzz target, by name (`npm run fuzz -- --target <name>`). */
+export const TARGETS: readonly FuzzTarget[] = [
+  amf0Target,
+  amf3Target,
+  handshakeServerTarget,
+  handshakeClientTarget,
+  chunkTarget,
+  messageTarget,
+  aggregateTarget,
+  flvTarget,
+  flvTagTarget,
+  avcConfigTarget,
+  aacConfigTarget,
+  sessionTarget,
+  clientSessionTarget,
+]
+
+export function targetNamed(name: string): FuzzTarget | undefined {
+  return TARGETS.find((t) => t.name === name)
+}
