@@ -96,3 +96,16 @@ export function isPlainObject(v: object): boolean {
   const proto: unknown = Object.getPrototypeOf(v)
   return proto === Object.prototype || proto === null
 }
+
+/**
+ * Most bytes one encode may produce: the largest RTMP message (0xFFFFFF). Past it the encoders stop with
+ * RTMP_ERR_AMF_UNENCODABLE instead of growing (decoded AMF3 references re-encoded as copies can multiply).
+ */
+export const MAX_ENCODED_BYTES = 0xffffff
+
+/** @internal Throws unless `more` bytes still fit under MAX_ENCODED_BYTES after `size`. */
+export function checkOutputRoom(size: number, more: number): void {
+  if (size + more > MAX_ENCODED_BYTES) {
+    throw new AmfError('RTMP_ERR_AMF_UNENCODABLE', `encoded value would exceed ${MAX_ENCODED_BYTES} bytes, the largest RTMP message`, size)
+  }
+}

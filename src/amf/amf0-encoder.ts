@@ -1,6 +1,6 @@
 import { ByteWriter } from '../bytes/byte-writer'
 import { AmfError } from '../errors'
-import { asEncodeError, isPlainObject, normalizeAmfLimits } from './amf-limits'
+import { asEncodeError, checkOutputRoom, isPlainObject, normalizeAmfLimits } from './amf-limits'
 import type { AmfLimits } from './amf-limits'
 import { Amf3Encoder, describe, unencodable, utf8Length, writeUtf8 } from './amf3-encoder'
 import {
@@ -53,7 +53,8 @@ export class Amf0Encoder {
    *   `maxDepth`).
    */
   encode(values: readonly AmfValue[]): Uint8Array {
-    const w = new ByteWriter()
+    const w = this.scratch
+    w.reset()
     this.w = w
     this.depth = 0
     try {
@@ -64,8 +65,11 @@ export class Amf0Encoder {
       this.refs.clear()
       this.w = IDLE
     }
-    return w.finish()
+    return w.takeCopy()
   }
+
+  /** reused by every `encode`; results are exact-size copies */
+  private readonly scratch = new ByteWriter()
 
   private writeValue(v: AmfValue): void {
     const w = this.w
@@ -164,6 +168,7 @@ export class Amf0Encoder {
 
   private writeString(s: string): void {
     const n = utf8Length(s)
+    checkOutputRoom(this.w.size, n)
     if (n <= 0xffff) this.w.u8(0x02).u16be(n)
     else this.w.u8(0x0c).u32be(n)
     writeUtf8(this.w, s, n)

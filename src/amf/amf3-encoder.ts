@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { ByteWriter } from '../bytes/byte-writer'
 import { AmfError } from '../errors'
-import { asEncodeError, isPlainObject, normalizeAmfLimits } from './amf-limits'
+import { asEncodeError, checkOutputRoom, isPlainObject, normalizeAmfLimits } from './amf-limits'
 import type { AmfLimits } from './amf-limits'
 import {
   AmfArray,
@@ -81,10 +81,14 @@ export class Amf3Encoder {
    *   associative array), RTMP_ERR_AMF_DEPTH (nested deeper than `maxDepth`).
    */
   encode(value: AmfValue): Uint8Array {
-    const w = new ByteWriter()
+    const w = this.scratch
+    w.reset()
     this.writeSwitched(w, value, 0)
-    return w.finish()
+    return w.takeCopy()
   }
+
+  /** reused by every `encode`; results are exact-size copies */
+  private readonly scratch = new ByteWriter()
 
   /** @internal Writes one value with fresh tables at nesting `depth` (after an AMF0 avmplus marker). */
   writeSwitched(w: ByteWriter, value: AmfValue, depth: number): void {
@@ -157,6 +161,7 @@ export class Amf3Encoder {
     if (v instanceof Date) {
       w.u8(0x01).f64be(v.getTime())
     } else if (v instanceof Uint8Array) {
+      checkOutputRoom(w.size, v.length)
       this.u29(v.length * 2 + 1)
       w.bytes(v)
     } else if (v instanceof AmfXmlDocument || v instanceof AmfXml) {
@@ -266,6 +271,7 @@ export class Amf3Encoder {
   /** U29 length header + UTF-8 bytes (XML texts: never in the string table). */
   private writeText(s: string): void {
     const n = utf8Length(s)
+    checkOutputRoom(this.w.size, n)
     this.u29(n * 2 + 1)
     writeUtf8(this.w, s, n)
   }

@@ -1,5 +1,8 @@
 import { Buffer } from 'node:buffer'
 
+/** Largest scratch buffer `takeCopy` keeps for the next use. */
+const SCRATCH_KEEP = 1024 * 1024
+
 /**
  * Growable big-endian writer. `finish()` returns a view of the written bytes; the writer must not be
  * written to afterwards (create one per encoded value, or call `reset()` once the view is consumed).
@@ -80,7 +83,13 @@ export class ByteWriter {
 
   f64be(v: number): this {
     this.ensure(8)
-    this.buf.writeDoubleBE(v, this.length)
+    // One NaN on the wire: V8 may or may not keep a NaN's payload bits between reading and writing it.
+    if (v !== v) {
+      this.buf.writeUInt32BE(0x7ff80000, this.length)
+      this.buf.writeUInt32BE(0, this.length + 4)
+    } else {
+      this.buf.writeDoubleBE(v, this.length)
+    }
     this.length += 8
     return this
   }
@@ -113,5 +122,17 @@ export class ByteWriter {
 
   reset(): void {
     this.length = 0
+  }
+
+  /**
+   * An exact-size copy of the written bytes, and the writer reset for reuse: for a writer kept as scratch
+   * space, so each result costs only its own size (small ones come from Node's pool).
+   */
+  takeCopy(): Buffer {
+    const out = Buffer.allocUnsafe(this.length)
+    this.buf.copy(out, 0, 0, this.length)
+    this.length = 0
+    if (this.buf.length > SCRATCH_KEEP) this.buf = Buffer.allocUnsafe(256) // don't hold on to a huge one
+    return out
   }
 }

@@ -7,6 +7,16 @@ import type { RawMessage } from './raw-message'
 const EMPTY = new Uint8Array(0)
 /** Buffer.allocUnsafe serves sizes below this from its shared pool (half of Buffer.poolSize). */
 const POOLED_BELOW = 4096
+/** First assembly buffer of a message spanning chunks; it doubles (up to the message length) as bytes arrive. */
+const INITIAL_CAPACITY = 64 * 1024
+
+/**
+ * Small: Node's pooled allocUnsafe is several times cheaper (every byte is written before delivery, so
+ * uninitialised memory never escapes). Large: a zeroed Uint8Array measured faster than unpooled.
+ */
+function allocate(size: number): Uint8Array {
+  return size < POOLED_BELOW ? Buffer.allocUnsafe(size) : new Uint8Array(size)
+}
 
 /** Per chunk stream: the fields later headers inherit, and the message being assembled. */
 export class ChunkStream {
@@ -133,20 +143,27 @@ export class MessageAssembler {
    */
   append(s: ChunkStream, bytes: Uint8Array, start: number, end: number): RawMessage | null {
     const length = s.length
+    const n = end - start
     let buffer = s.buffer
     if (buffer === null) {
-      if (end - start === length) return this.complete(s, bytes.subarray(start, end))
+      if (n === length) return this.complete(s, bytes.subarray(start, end))
       if (this.buffered + length > this.limits.maxBufferedBytes) {
         throw new ChunkError('RTMP_ERR_BUFFER_LIMIT', `partial messages would hold ${this.buffered + length} bytes, over limit ${this.limits.maxBufferedBytes}`)
       }
       this.buffered += length
-      // Small: Node's pooled allocUnsafe is several times cheaper (every byte is written before delivery,
-      // so uninitialised memory never escapes). Large: a zeroed Uint8Array measured faster than unpooled.
-      buffer = length < POOLED_BELOW ? Buffer.allocUnsafe(length) : new Uint8Array(length)
+      // Memory follows the bytes that arrived, not the length the peer declared: a peer that declares 16 MiB
+      // and sends a byte (then Aborts, and again) must not cost 16 MiB each time. Frames up to INITIAL_CAPACITY
+      // (all but the largest keyframes) are still allocated once.
+      buffer = allocate(Math.min(length, Math.max(INITIAL_CAPACITY, n)))
+      s.buffer = buffer
+    } else if (s.received + n > buffer.length) {
+      const grown = allocate(Math.min(length, Math.max(buffer.length * 2, s.received + n)))
+      grown.set(buffer.subarray(0, s.received))
+      buffer = grown
       s.buffer = buffer
     }
     buffer.set(bytes.subarray(start, end), s.received)
-    s.received += end - start
+    s.received += n
     if (s.received < length) return null
     s.buffer = null
     this.buffered -= length

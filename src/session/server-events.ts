@@ -40,7 +40,14 @@ export type ServerSessionEvent =
   | { readonly type: 'playFinished'; readonly streamId: number; readonly streamName: string }
   | { readonly type: 'audio' | 'video'; readonly streamId: number; readonly timestamp: number; readonly data: Uint8Array }
   /** A data message from a publisher with `@setDataFrame` removed: `values[0]` is usually 'onMetaData'. */
-  | { readonly type: 'data'; readonly streamId: number; readonly timestamp: number; readonly values: readonly AmfValue[] }
+  | {
+      readonly type: 'data'
+      readonly streamId: number
+      readonly timestamp: number
+      readonly values: readonly AmfValue[]
+      /** the same data as AMF0 bytes (what players and FLV files get), a view of what the publisher sent when possible */
+      readonly payload: Uint8Array
+    }
   | { readonly type: 'pause'; readonly streamId: number; readonly paused: boolean; readonly position: number }
   | { readonly type: 'seek'; readonly streamId: number; readonly position: number }
   | { readonly type: 'receiveMedia'; readonly streamId: number; readonly audio: boolean; readonly video: boolean }

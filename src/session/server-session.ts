@@ -2,7 +2,9 @@ import { isAmfObject, type AmfObject, type AmfValue } from '../amf/amf-value'
 import { SessionStateError } from '../errors'
 import { MessageType, PeerBandwidthLimit } from '../message/message-type'
 import type { CommandMessage, RtmpMessage } from '../message/rtmp-message'
+import { stripSetDataFrame } from '../message/set-data-frame'
 import { NetConnectionCode, NetStreamCode, statusInfo } from '../message/status'
+import { encodeAmf0 } from '../amf/amf0-encoder'
 import { ChunkStream } from './chunk-streams'
 import type { SessionAction } from './session-action'
 import { SessionCore, type IncomingMessage } from './session-core'
@@ -12,6 +14,8 @@ import { StreamTable, type StreamEntry } from './stream-table'
 import { splitStreamName } from './stream-name'
 
 export interface ServerSessionOptions extends SessionOptions {
+  /** longest app or stream name (query included) a client may ask for (default 4096); longer ones are refused */
+  maxNameLength?: number
   /** `fmsVer` in the connect `_result` (default 'FMS/3,0,1,123', what ffmpeg and librtmp expect to see). */
   fmsVer?: string
   /** `capabilities` in the connect `_result` (default 31). */
@@ -80,7 +84,7 @@ const userControl = (kind: 'streamBegin' | 'streamEof' | 'streamIsRecorded', str
  */
 export class ServerSession {
   private readonly core: SessionCore<ServerSessionEvent>
-  private readonly options: ReturnType<typeof normalizeSessionOptions> & { fmsVer: string; capabilities: number }
+  private readonly options: ReturnType<typeof normalizeSessionOptions> & { fmsVer: string; capabilities: number; maxNameLength: number }
   private readonly streams: StreamTable
   private readonly requests = new Map<number, PendingRequest>()
   private nextRequestId = 1
@@ -92,6 +96,7 @@ export class ServerSession {
       ...normalizeSessionOptions(options),
       fmsVer: options.fmsVer ?? 'FMS/3,0,1,123',
       capabilities: options.capabilities ?? 31,
+      maxNameLength: options.maxNameLength ?? 4096,
     }
     this.core = new SessionCore(this.options)
     this.streams = new StreamTable(this.options.maxStreams)
@@ -345,8 +350,14 @@ export class ServerSession {
       case 'data': {
         const entry = this.streams.get(msg.streamId)
         if (entry?.state !== 'publishing') return
-        const values = m.values[0] === '@setDataFrame' ? m.values.slice(1) : m.values
-        this.core.emit({ type: 'data', streamId: msg.streamId, timestamp: msg.timestamp, values })
+        const body = msg.typeId === MessageType.DataAmf3 ? msg.payload.subarray(1) : msg.payload
+        let values = m.values
+        let payload = body
+        if (values[0] === '@setDataFrame') {
+          values = values.slice(1)
+          payload = stripSetDataFrame(body) ?? encodeAmf0(values)
+        }
+        this.core.emit({ type: 'data', streamId: msg.streamId, timestamp: msg.timestamp, values, payload })
         return
       }
       case 'userControl':
@@ -441,7 +452,7 @@ export class ServerSession {
         return
       default:
         core.emit({ type: 'unhandledCommand', streamId, command: cmd })
-        this.callFailed(cmd, `Method not found (${cmd.name}).`)
+        this.callFailed(cmd, `Method not found (${clip(cmd.name)}).`)
     }
   }
 
@@ -454,7 +465,14 @@ export class ServerSession {
   private onConnect(cmd: CommandMessage): void {
     const obj = isAmfObject(cmd.commandObject) ? cmd.commandObject : {}
     const rawApp = typeof obj.app === 'string' ? obj.app : ''
-    const { name: app, query } = splitStreamName(rawApp.replace(/\/+$/, ''))
+    if (rawApp.length > this.options.maxNameLength) {
+      const info = statusInfo('error', NetConnectionCode.ConnectRejected, `app name over ${this.options.maxNameLength} characters`)
+      this.core.send(result('_error', cmd.transactionId, info), 0, 0, ChunkStream.Command)
+      this.connection = 'closed'
+      this.core.close('connect rejected: app name too long')
+      return
+    }
+    const { name: app, query } = splitStreamName(trimTrailingSlashes(rawApp))
     const tcUrl = typeof obj.tcUrl === 'string' ? obj.tcUrl : undefined
     if (tcUrl) {
       for (const [k, v] of Object.entries(splitStreamName(tcUrl).query)) if (!(k in query)) query[k] = v
@@ -468,9 +486,9 @@ export class ServerSession {
   private onPublish(streamId: number, cmd: CommandMessage): void {
     const entry = this.streams.get(streamId)
     const rawName = typeof cmd.args[0] === 'string' ? cmd.args[0] : ''
-    if (!entry || entry.state !== 'idle' || rawName === '') {
-      const why = !entry ? `stream ${streamId} was not created` : entry.state !== 'idle' ? `stream ${streamId} is ${entry.state}` : 'no stream name'
-      this.core.send(onStatus(statusInfo('error', NetStreamCode.PublishBadName, why)), streamId, 0, ChunkStream.Stream)
+    const why = this.unusable(entry, streamId, rawName)
+    if (why !== undefined || !entry) {
+      this.core.send(onStatus(statusInfo('error', NetStreamCode.PublishBadName, why ?? 'no such stream')), streamId, 0, ChunkStream.Stream)
       return
     }
     const modeArg = cmd.args[1]
@@ -503,9 +521,9 @@ export class ServerSession {
 
   private requestPlay(streamId: number, rawName: string, start: number, duration: number, reset: boolean): void {
     const entry = this.streams.get(streamId)
-    if (!entry || entry.state !== 'idle' || rawName === '') {
-      const why = !entry ? `stream ${streamId} was not created` : entry.state !== 'idle' ? `stream ${streamId} is ${entry.state}` : 'no stream name'
-      this.core.send(onStatus(statusInfo('error', NetStreamCode.PlayFailed, why)), streamId, 0, ChunkStream.Stream)
+    const why = this.unusable(entry, streamId, rawName)
+    if (why !== undefined || !entry) {
+      this.core.send(onStatus(statusInfo('error', NetStreamCode.PlayFailed, why ?? 'no such stream')), streamId, 0, ChunkStream.Stream)
       return
     }
     const { name, query } = splitStreamName(rawName)
@@ -513,6 +531,15 @@ export class ServerSession {
     entry.name = name
     const requestId = this.addRequest({ kind: 'play', streamId, name, reset })
     this.core.emit({ type: 'playRequested', requestId, streamId, streamName: name, query, start, duration, reset })
+  }
+
+  /** Why a publish/play of `rawName` on this stream cannot even be asked of the application, if it cannot. */
+  private unusable(entry: StreamEntry | undefined, streamId: number, rawName: string): string | undefined {
+    if (!entry) return `stream ${streamId} was not created`
+    if (entry.state !== 'idle') return `stream ${streamId} is ${entry.state}`
+    if (rawName === '') return 'no stream name'
+    if (rawName.length > this.options.maxNameLength) return `stream name over ${this.options.maxNameLength} characters`
+    return undefined
   }
 
   private onPause(streamId: number, cmd: CommandMessage): void {
@@ -559,4 +586,16 @@ export class ServerSession {
   private finishAllStreams(): void {
     for (const entry of this.streams.values()) this.finishStream(entry.id, false)
   }
+}
+
+/** `live///` → `live`, in linear time (a regex would backtrack on long runs of '/'). */
+function trimTrailingSlashes(s: string): string {
+  let end = s.length
+  while (end > 0 && s.charCodeAt(end - 1) === 0x2f) end--
+  return s.slice(0, end)
+}
+
+/** Peer strings echoed in answers are cut short, so an answer never outgrows a message. */
+function clip(s: string, max = 256): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s
 }

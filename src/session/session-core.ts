@@ -10,6 +10,9 @@ import { FlowControl } from './flow-control'
 import type { SessionAction } from './session-action'
 import type { NormalizedSessionOptions } from './session-options'
 
+/** Thrown through the chunk reader to stop parsing once the session closed (never escapes `receive`). */
+const STOP: unique symbol = Symbol('session closed')
+
 /** A decoded incoming message with the envelope it came in. */
 export interface IncomingMessage {
   readonly streamId: number
@@ -32,6 +35,7 @@ export class SessionCore<E> {
   /** Buffer length the peer asked for per stream (SetBufferLength), in ms. */
   readonly bufferLengths = new Map<number, number>()
   private actions: SessionAction<E>[] = []
+  private stopped = false
   private readonly options: NormalizedSessionOptions
 
   constructor(options: NormalizedSessionOptions) {
@@ -51,7 +55,9 @@ export class SessionCore<E> {
     this.actions.push({ type: 'event', event })
   }
 
+  /** Asks the transport to close; nothing received after this point is parsed, even within the same call. */
   close(reason: string): void {
+    this.stopped = true
     this.actions.push({ type: 'close', reason })
   }
 
@@ -86,15 +92,23 @@ export class SessionCore<E> {
    * `onMessage` in arrival order. @throws ChunkError / MessageError on bad input (the session is then unusable).
    */
   receive(bytes: Uint8Array, onMessage: (msg: IncomingMessage) => void): void {
-    this.reader.receive(bytes, (raw) => {
-      if (raw.typeId === MessageType.Aggregate) {
-        for (const sub of splitAggregate(raw)) this.dispatch(sub, onMessage)
-      } else {
-        this.dispatch(raw, onMessage)
+    if (!this.stopped) {
+      try {
+        this.reader.receive(bytes, (raw) => {
+          if (raw.typeId === MessageType.Aggregate) {
+            for (const sub of splitAggregate(raw)) this.dispatch(sub, onMessage)
+          } else {
+            this.dispatch(raw, onMessage)
+          }
+          if (this.stopped) throw STOP
+        })
+      } catch (err) {
+        if (err !== STOP) throw err
       }
-    })
+    }
+    // every byte counts toward acknowledgements (and bytesReceived), parsed or not
     const ack = this.flow.onReceived(bytes.length)
-    if (ack !== undefined) this.sendControl({ type: 'acknowledgement', sequenceNumber: ack })
+    if (ack !== undefined && !this.stopped) this.sendControl({ type: 'acknowledgement', sequenceNumber: ack })
   }
 
   private dispatch(raw: RawMessage, onMessage: (msg: IncomingMessage) => void): void {
@@ -124,7 +138,10 @@ export class SessionCore<E> {
           this.sendControl({ type: 'userControl', event: { kind: 'pingResponse', timestamp: event.timestamp } })
           return
         }
-        if (event.kind === 'setBufferLength') this.bufferLengths.set(event.streamId, event.bufferLength)
+        // bounded: a peer may name any stream id
+        if (event.kind === 'setBufferLength' && (this.bufferLengths.size < 64 || this.bufferLengths.has(event.streamId))) {
+          this.bufferLengths.set(event.streamId, event.bufferLength)
+        }
         break
       }
       default:

@@ -1,6 +1,7 @@
 import type { AmfObject, AmfValue } from '../amf/amf-value'
 import { ClosedError } from '../errors'
 import type { MediaMessage } from '../media/media-message'
+import { addSetDataFrame } from '../message/set-data-frame'
 import { MediaReader, type FlowSwitch } from './media-reader'
 
 /** Media a client receives from `play()`: `media` and `status` events, and an async iterator of MediaMessage. */
@@ -83,8 +84,7 @@ export class ClientPublishStream {
   write(msg: MediaMessage): Promise<void> {
     if (msg.type === 'audio') return this.writeAudio(msg.timestamp, msg.data)
     if (msg.type === 'video') return this.writeVideo(msg.timestamp, msg.data)
-    const data = startsWith(msg.data, ON_METADATA) ? concat(SET_DATA_FRAME, msg.data) : msg.data
-    return this.writeData(msg.timestamp, data)
+    return this.writeData(msg.timestamp, addSetDataFrame(msg.data))
   }
 
   /** FCUnpublish + deleteStream; the connection stays open. */
@@ -93,24 +93,6 @@ export class ClientPublishStream {
     this.isClosed = true
     if (!this.sink.isClosed()) await this.sink.unpublish(this.streamId, this.streamName)
   }
-}
-
-/** AMF0 strings as they appear on the wire: marker 2, u16 length, bytes. */
-const amf0String = (s: string): Uint8Array => Uint8Array.of(2, 0, s.length, ...Array.from(s, (c) => c.charCodeAt(0)))
-const SET_DATA_FRAME = amf0String('@setDataFrame')
-const ON_METADATA = amf0String('onMetaData')
-
-function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
-  if (data.length < prefix.length) return false
-  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false
-  return true
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
 }
 
 function closedWrite(): Promise<void> {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import type { AmfObject, AmfValue } from '../amf/amf-value'
-import { encodeAmf0 } from '../amf/amf0-encoder'
 import { ClosedError, SessionStateError, type RtmpError } from '../errors'
 import type { ServerSessionEvent } from '../session/server-events'
 import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
@@ -167,7 +166,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         const pub = this.publishers.get(e.streamId)
         if (!pub) return
         if (e.values[0] === 'onMetaData') pub.metadata = e.values
-        pub.push({ type: 'data', timestamp: e.timestamp, data: encodeAmf0(e.values) })
+        pub.push({ type: 'data', timestamp: e.timestamp, data: e.payload })
         return
       }
       case 'publishFinished': {

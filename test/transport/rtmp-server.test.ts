@@ -89,6 +89,26 @@ describe('RtmpServer over in-memory Duplex pairs', () => {
     await publisherClient.close()
   })
 
+  it('forwards a publisher\'s metadata bytes as they came, without @setDataFrame and without re-encoding', async () => {
+    const server = newServer()
+    const publisherClient = await connectClient(server)
+    const pub = await publisherClient.publish('meta')
+    // onMetaData whose object sits behind an AMF3 switch with a string reference: decoding and re-encoding
+    // it as AMF0 would copy the string; forwarding keeps the 2 bytes of the reference
+    const body = Buffer.concat([
+      Buffer.from([0x02, 0x00, 0x0a]), Buffer.from('onMetaData'),
+      Buffer.from([0x11, 0x09, 0x05, 0x01, 0x06, 0x0b]), Buffer.from('abcde'), Buffer.from([0x06, 0x00]), // AMF3 ['abcde', ref 0]
+    ])
+    await pub.write({ type: 'data', timestamp: 0, data: body }) // goes out as @setDataFrame + body
+    await pub.writeVideo(0, avcHeader)
+    await pub.writeVideo(0, keyframe(0))
+    const playerClient = await connectClient(server)
+    const [meta] = await take(await playerClient.play('meta'), 1)
+    expect(meta?.type).toBe('data')
+    expect(Buffer.compare(Buffer.from(meta!.data), body)).toBe(0)
+    await Promise.all([playerClient.close(), publisherClient.close()])
+  })
+
   it('delivers every frame in order to 10 players at once', async () => {
     const server = newServer()
     const players = await Promise.all(Array.from({ length: 10 }, () => connectClient(server)))

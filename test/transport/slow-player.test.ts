@@ -20,7 +20,7 @@ function frame(key: boolean, n: number, size: number): Uint8Array {
 
 describe('a player that stops reading', () => {
   it('is disconnected with RTMP_ERR_SLOW_CONSUMER while the publisher and other players go on', async () => {
-    const server = createServer({ live: { players: { maxBufferedBytes: 512 * 1024 } } })
+    const server = createServer({ live: { players: { maxBufferedBytes: 2 * 1024 * 1024 } } })
     servers.push(server)
     const errors: RtmpError[] = []
     server.on('connectionError', (err) => errors.push(err))
@@ -36,15 +36,27 @@ describe('a player that stops reading', () => {
     const good = await RtmpClient.connect(url)
     const goodStream = await good.play()
     const received: MediaMessage[] = []
+    let progressed: () => void = () => {}
     const reading = (async () => {
-      for await (const m of goodStream) received.push(m)
+      for await (const m of goodStream) {
+        received.push(m)
+        progressed()
+      }
     })()
+    // the publisher keeps at most 8 frames (512 KiB) ahead of the player that reads, as a live source would:
+    // only the player that stopped reading falls behind, however loaded the machine is
+    const keepPace = async (sent: number): Promise<void> => {
+      while (received.length < sent - 8) await new Promise<void>((resolve) => (progressed = resolve))
+    }
 
     const publisher = await RtmpClient.connect(url)
     const pub = await publisher.publish()
     await pub.writeVideo(0, avcHeader)
-    const frames = 400 // 400 × 64 KiB = 25 MiB: far beyond the socket buffers and the 512 KiB limit
-    for (let i = 0; i < frames; i++) await pub.writeVideo(i * 40, frame(i % 25 === 0, i, 64 * 1024))
+    const frames = 400 // 400 × 64 KiB = 25 MiB: far beyond the socket buffers and the 2 MiB limit
+    for (let i = 0; i < frames; i++) {
+      await keepPace(i)
+      await pub.writeVideo(i * 40, frame(i % 25 === 0, i, 64 * 1024))
+    }
     await pub.close()
     await reading
     stuckSocket.destroy()
