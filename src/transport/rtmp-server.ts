@@ -15,6 +15,10 @@ export interface RtmpServerOptions extends ServerSessionOptions, Omit<TransportO
   requestTimeout?: number
   /** the built-in live router (default on); `false` makes unanswered publish/play requests rejections */
   live?: LiveRouterOptions | false
+  /** connections served at once (default unlimited); past it a client's connect is rejected, saying why */
+  maxConnections?: number
+  /** connections at once from one remote address (default unlimited); same refusal */
+  maxConnectionsPerIp?: number
 }
 
 export interface ListenOptions {
@@ -84,9 +88,21 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
   /** Serves one peer over any Duplex. */
   handle(duplex: Duplex): ServerConnection {
     this.recorder.opened()
-    const conn = new ServerConnection(duplex, this.host, this.options)
+    const conn = new ServerConnection(duplex, this.host, this.options, this.refusal(duplex))
     this.connections.add(conn)
     return conn
+  }
+
+  /** Why a new connection from this Duplex must be refused (connect rejected with it), if it must. */
+  private refusal(duplex: Duplex): string | undefined {
+    const max = this.options.maxConnections ?? Infinity
+    if (this.connections.size >= max) return `server full: ${max} connections`
+    const perIp = this.options.maxConnectionsPerIp ?? Infinity
+    const address = (duplex as Duplex & { remoteAddress?: string }).remoteAddress
+    if (perIp === Infinity || address === undefined) return undefined
+    let n = 0
+    for (const c of this.connections) if (c.remoteAddress === address) n++
+    return n >= perIp ? `too many connections from ${address} (limit ${perIp})` : undefined
   }
 
   /** Stage counters (handshake → connect → … → delivery) and connections; see `RtmpServerStats`. Per-stream figures: `live.stats()`. */

@@ -67,10 +67,15 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   private isClosed = false
   private readonly stats: ConnectionStats | undefined
 
+  /**
+   * @param refusal set when the server is over a connection limit: the client's connect is rejected with it
+   *   (NetConnection.Connect.Rejected), whatever the application would say.
+   */
   constructor(
     duplex: Duplex,
     private readonly host: ConnectionHost,
     options: ServerSessionOptions & TransportOptions,
+    private readonly refusal?: string,
   ) {
     super()
     this.stats = host.stats?.connection()
@@ -138,7 +143,8 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         this.query = e.query
         this.stats?.requested('connect', e.requestId)
         const req = new ConnectRequest(this.connectOwner, e.requestId, this, this.host.requestTimeout, e.app, e.tcUrl, e.query, e.commandObject, e.args)
-        if (this.listenerCount('connect') === 0) req.accept()
+        if (this.refusal !== undefined) req.reject('NetConnection.Connect.Rejected', this.refusal)
+        else if (this.listenerCount('connect') === 0) req.accept()
         else this.emit('connect', req)
         return
       }

@@ -149,3 +149,32 @@ describe('a malformed peer ends its own session with a typed error', () => {
     expect(errors.map((e) => e.code)).toEqual(['RTMP_ERR_TIMEOUT'])
   })
 })
+
+describe('connection limits', () => {
+  it('refuses connects over maxConnections with a clear status, and serves again once one leaves', async () => {
+    const { server } = newServer({ maxConnections: 2 })
+    const connect = (): Promise<RtmpClient> => {
+      const [a, b] = duplexPair()
+      server.handle(b)
+      return RtmpClient.connect('rtmp://t/live', { socket: a })
+    }
+    const first = await connect()
+    const second = await connect()
+    const err = await connect().catch((e: unknown) => e)
+    expect((err as { status?: unknown }).status).toEqual({ level: 'error', code: 'NetConnection.Connect.Rejected', description: 'server full: 2 connections' })
+    await first.close()
+    await new Promise((r) => setTimeout(r, 20))
+    const third = await connect()
+    expect(third.serverInfo.code).toBe('NetConnection.Connect.Success')
+    await Promise.all([second.close(), third.close()])
+  })
+
+  it('refuses connects over maxConnectionsPerIp over TCP', async () => {
+    const { server } = newServer({ maxConnectionsPerIp: 1 })
+    const { port } = await server.listen({ port: 0 })
+    const one = await RtmpClient.connect(`rtmp://127.0.0.1:${port}/live`)
+    const err = await RtmpClient.connect(`rtmp://127.0.0.1:${port}/live`).catch((e: unknown) => e)
+    expect((err as { status?: { description?: string } }).status?.description).toMatch(/too many connections from .*127\.0\.0\.1 \(limit 1\)/)
+    await one.close()
+  })
+})
