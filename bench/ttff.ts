@@ -222,13 +222,11 @@ function syntheticTags(gopMs: number): FlvTag[] {
 /** A LiveSink that passes everything to `player` and calls `onKeyframe` when it hands over a keyframe. */
 function timed(player: PlayStream, onKeyframe: () => void): LiveSink {
   return {
-    writeAudio: (t, d) => player.writeAudio(t, d),
-    writeVideo: (t, d) => {
-      const ok = player.writeVideo(t, d)
-      if (isKeyframe(d)) onKeyframe()
+    write: (msg) => {
+      const ok = player.write(msg)
+      if (msg.type === 'video' && isKeyframe(msg.data)) onKeyframe()
       return ok
     },
-    writeData: (t, d) => player.writeData(t, d),
     get bufferedBytes() {
       return player.bufferedBytes
     },

@@ -1,15 +1,14 @@
 import type { RtmpError } from '../errors'
+import type { MediaMessage } from '../media/media-message'
 
 /**
  * Anything that consumes a live stream: an RTMP player (`PlayStream`), a recorder, a relay to another server,
- * an HTTP-FLV response. Writes take FLV tag bodies; they must not throw and return false when the sink's
- * buffer is over its high-water mark.
+ * an HTTP-FLV response. `write` takes FLV-tag-shaped messages; it must not throw and returns false when the
+ * sink's buffer is over its high-water mark.
  */
 export interface LiveSink {
-  writeAudio(timestamp: number, data: Uint8Array): boolean
-  writeVideo(timestamp: number, data: Uint8Array): boolean
-  /** an AMF0 data message body (e.g. `onMetaData` + object) */
-  writeData(timestamp: number, payload: Uint8Array): boolean
+  /** one message: an audio/video FLV tag body, or an AMF0 data body (e.g. `onMetaData` + object) */
+  write(msg: MediaMessage): boolean
   /** bytes accepted and not yet delivered; the router drops a sink that lets this grow past its limit */
   readonly bufferedBytes: number
   /** a publisher started on the stream (RTMP players get NetStream.Play.PublishNotify) */

@@ -235,7 +235,5 @@ export class LiveStream {
 }
 
 function write(sink: LiveSink, m: MediaMessage, timestamp: number): void {
-  if (m.type === 'video') sink.writeVideo(timestamp, m.data)
-  else if (m.type === 'audio') sink.writeAudio(timestamp, m.data)
-  else sink.writeData(timestamp, m.data)
+  sink.write(timestamp === m.timestamp ? m : { type: m.type, timestamp, data: m.data })
 }

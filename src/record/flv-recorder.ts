@@ -139,18 +139,6 @@ export class FlvRecorder extends EventEmitter<FlvRecorderEvents> implements Live
     return this.stop()
   }
 
-  writeAudio(timestamp: number, data: Uint8Array): boolean {
-    return this.take({ type: 'audio', timestamp, data })
-  }
-
-  writeVideo(timestamp: number, data: Uint8Array): boolean {
-    return this.take({ type: 'video', timestamp, data })
-  }
-
-  writeData(timestamp: number, payload: Uint8Array): boolean {
-    return this.take({ type: 'data', timestamp, data: payload })
-  }
-
   /** LiveSink: a publisher started. Mode 'new' finishes the current file; 'append' continues it. */
   publishStarted(streamKey: string): void {
     if (this.slot?.kind === 'opening') return this.hold(this.slot, { type: 'publishStarted', streamKey })
@@ -174,7 +162,8 @@ export class FlvRecorder extends EventEmitter<FlvRecorderEvents> implements Live
     void this.close()
   }
 
-  private take(msg: MediaMessage): boolean {
+  /** LiveSink: one message of the stream (recorded when recording, else only remembered: metadata, headers). */
+  write(msg: MediaMessage): boolean {
     if (this.isClosed) return false
     if (!this.active || this.failedSession) {
       this.muxer.push(msg) // keeps metadata and headers for a later start

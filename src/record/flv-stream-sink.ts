@@ -23,18 +23,6 @@ export class FlvStreamSink implements LiveSink {
     return this.out.writableLength
   }
 
-  writeAudio(timestamp: number, data: Uint8Array): boolean {
-    return this.push({ type: 'audio', timestamp, data })
-  }
-
-  writeVideo(timestamp: number, data: Uint8Array): boolean {
-    return this.push({ type: 'video', timestamp, data })
-  }
-
-  writeData(timestamp: number, payload: Uint8Array): boolean {
-    return this.push({ type: 'data', timestamp, data: payload })
-  }
-
   /** A new publisher: its frames continue the same FLV timeline from its first keyframe. */
   publishStarted(): void {
     this.muxer.publishStarted()
@@ -49,7 +37,7 @@ export class FlvStreamSink implements LiveSink {
     this.out.destroy(error)
   }
 
-  private push(msg: MediaMessage): boolean {
+  write(msg: MediaMessage): boolean {
     const out = this.out
     if (out.destroyed || out.writableEnded) return false
     let ok = true

@@ -99,9 +99,7 @@ export class RecordAll extends EventEmitter<RecordAllEvents> {
       void recorder.close()
     }
     const sink: LiveSink = {
-      writeAudio: (t, d) => recorder.writeAudio(t, d),
-      writeVideo: (t, d) => recorder.writeVideo(t, d),
-      writeData: (t, d) => recorder.writeData(t, d),
+      write: (m) => recorder.write(m),
       get bufferedBytes() {
         return recorder.bufferedBytes
       },

@@ -146,18 +146,6 @@ export class PushDestination extends EventEmitter<PushDestinationEvents> impleme
     return this.feed.bytes
   }
 
-  writeAudio(timestamp: number, data: Uint8Array): boolean {
-    return this.take({ type: 'audio', timestamp, data })
-  }
-
-  writeVideo(timestamp: number, data: Uint8Array): boolean {
-    return this.take({ type: 'video', timestamp, data })
-  }
-
-  writeData(timestamp: number, payload: Uint8Array): boolean {
-    return this.take({ type: 'data', timestamp, data: payload })
-  }
-
   publishStarted(): void {
     this.feed.reset() // a new publisher: new metadata, headers and timestamps
     this.sourceStarted()
@@ -179,7 +167,8 @@ export class PushDestination extends EventEmitter<PushDestinationEvents> impleme
 
   // ── source ────────────────────────────────────────────────────────────
 
-  private take(msg: MediaMessage): boolean {
+  /** LiveSink: queues one message for the destination (dropping per the queue policy). */
+  write(msg: MediaMessage): boolean {
     if (this.current.state === 'stopped') return false
     if (!this.sourceLive) this.sourceStarted() // subscribed to a stream that was already live
     const result = this.feed.push(msg)

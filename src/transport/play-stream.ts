@@ -3,6 +3,7 @@ import type { AmfValue } from '../amf/amf-value'
 import type { RtmpError } from '../errors'
 import { NetStreamCode } from '../message/status'
 import type { LiveSink } from '../live/live-sink'
+import type { MediaMessage } from '../media/media-message'
 import type { ServerConnection } from './server-connection'
 
 export interface PlayStreamSink {
@@ -66,6 +67,13 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
   /** bytes written to this player's connection and not yet sent */
   get bufferedBytes(): number {
     return this.sink.pendingBytes()
+  }
+
+  /** LiveSink: one message, by type. */
+  write(msg: MediaMessage): boolean {
+    if (msg.type === 'video') return this.writeVideo(msg.timestamp, msg.data)
+    if (msg.type === 'audio') return this.writeAudio(msg.timestamp, msg.data)
+    return this.writeData(msg.timestamp, msg.data)
   }
 
   writeAudio(timestamp: number, data: Uint8Array): boolean {

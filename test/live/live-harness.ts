@@ -56,18 +56,8 @@ export class RecordingSink implements LiveSink {
     return this.buffered
   }
 
-  writeAudio(timestamp: number, data: Uint8Array): boolean {
-    this.events.push({ kind: 'audio', timestamp, data })
-    return true
-  }
-
-  writeVideo(timestamp: number, data: Uint8Array): boolean {
-    this.events.push({ kind: 'video', timestamp, data })
-    return true
-  }
-
-  writeData(timestamp: number, data: Uint8Array): boolean {
-    this.events.push({ kind: 'data', timestamp, data })
+  write(msg: MediaMessage): boolean {
+    this.events.push({ kind: msg.type, timestamp: msg.timestamp, data: msg.data })
     return true
   }
 

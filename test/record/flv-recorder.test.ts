@@ -30,9 +30,7 @@ function readTags(path: string): FlvTag[] {
 function publishTo(sink: FlvRecorder, options: SyntheticOptions = {}): void {
   for (const t of syntheticTags(options)) {
     const m = asMessage(t)
-    if (m.type === 'audio') sink.writeAudio(m.timestamp, m.data)
-    else if (m.type === 'video') sink.writeVideo(m.timestamp, m.data)
-    else sink.writeData(m.timestamp, m.data)
+    sink.write(m)
   }
 }
 
@@ -137,9 +135,7 @@ describe('FlvRecorder', () => {
     const tags = syntheticTags({ durationMs: 2000 }).map(asMessage)
     const feed = (from: number, to: number): void => {
       for (const m of tags.slice(from, to)) {
-        if (m.type === 'audio') recorder.writeAudio(m.timestamp, m.data)
-        else if (m.type === 'video') recorder.writeVideo(m.timestamp, m.data)
-        else recorder.writeData(m.timestamp, m.data)
+        recorder.write(m)
       }
     }
     feed(0, 40)
@@ -169,9 +165,7 @@ describe('FlvRecorder', () => {
     const tags = syntheticTags({ durationMs: 2000, videoPad: 1500 }).map(asMessage)
     for (const m of tags) {
       if (m.type === 'video' && isKeyframe(m.data)) await sleep(20) // the disk catches up between GOPs
-      if (m.type === 'audio') recorder.writeAudio(m.timestamp, m.data)
-      else if (m.type === 'video') recorder.writeVideo(m.timestamp, m.data)
-      else recorder.writeData(m.timestamp, m.data)
+      recorder.write(m)
     }
     const file = (await recorder.stop())!
     expect(errors.length).toBeGreaterThan(0)

@@ -84,18 +84,8 @@ export class RecordingSink implements LiveSink {
     return this.events.filter((e): e is MediaMessage => typeof e !== 'string')
   }
 
-  writeAudio(timestamp: number, data: Uint8Array): boolean {
-    this.events.push({ type: 'audio', timestamp, data })
-    return true
-  }
-
-  writeVideo(timestamp: number, data: Uint8Array): boolean {
-    this.events.push({ type: 'video', timestamp, data })
-    return true
-  }
-
-  writeData(timestamp: number, data: Uint8Array): boolean {
-    this.events.push({ type: 'data', timestamp, data })
+  write(msg: MediaMessage): boolean {
+    this.events.push(msg)
     return true
   }
 
