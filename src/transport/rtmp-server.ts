@@ -7,10 +7,10 @@ import type { ServerSessionOptions } from '../session/server-session'
 import { debug } from './debug'
 import type { TransportOptions } from './duplex-transport'
 import type { PlayRequest, PublishRequest } from './requests'
-import { ServerConnection, type ConnectionHost } from './server-connection'
+import { ServerConnection, type ConnectionHost, type ConnectionTimeouts } from './server-connection'
 import { ServerStatsRecorder, type RtmpServerStats } from './server-stats'
 
-export interface RtmpServerOptions extends ServerSessionOptions, Omit<TransportOptions, 'handshake'> {
+export interface RtmpServerOptions extends ServerSessionOptions, Omit<TransportOptions, 'handshake'>, ConnectionTimeouts {
   /** ms an application may take to answer a connect/publish/play request before it is rejected (default 30_000) */
   requestTimeout?: number
   /** the built-in live router (default on); `false` makes unanswered publish/play requests rejections */

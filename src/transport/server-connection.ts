@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import type { AmfObject, AmfValue } from '../amf/amf-value'
-import { ClosedError, SessionStateError, type RtmpError } from '../errors'
+import { ClosedError, SessionStateError, TimeoutError, type RtmpError } from '../errors'
 import type { ServerSessionEvent } from '../session/server-events'
 import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
 import { debug } from './debug'
@@ -35,6 +35,14 @@ export interface ConnectionHost {
 
 let nextConnectionId = 1
 
+/** Per-connection time limits enforced after the handshake (the handshake and idle limits are the transport's). */
+export interface ConnectionTimeouts {
+  /** ms from the end of the handshake to the client's connect command (default 10_000; 0 = no limit) */
+  connectTimeout?: number
+  /** ms a publisher may go without sending audio or video before its connection is closed (default 0 = no limit) */
+  publishIdleTimeout?: number
+}
+
 interface PendingStream {
   readonly streamId: number
   readonly name: string
@@ -65,6 +73,10 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   /** requestId → what the publish/play request asked for */
   private readonly pending = new Map<number, PendingStream>()
   private isClosed = false
+  private connectSeen = false
+  private lastMedia = 0
+  private publishingSince = 0
+  private watchdog: NodeJS.Timeout | undefined
   private readonly stats: ConnectionStats | undefined
 
   /**
@@ -74,7 +86,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   constructor(
     duplex: Duplex,
     private readonly host: ConnectionHost,
-    options: ServerSessionOptions & TransportOptions,
+    options: ServerSessionOptions & TransportOptions & ConnectionTimeouts,
     private readonly refusal?: string,
   ) {
     super()
@@ -88,6 +100,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       'server',
       {
         onReady: (rest) => {
+          this.startWatchdog(options.connectTimeout ?? 10_000, options.publishIdleTimeout ?? 0)
           this.host.onReady(this)
           this.run(this.session.start())
           if (rest.length > 0) this.run(this.session.receive(rest))
@@ -137,6 +150,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   private onEvent(e: ServerSessionEvent): void {
     switch (e.type) {
       case 'connectRequested': {
+        this.connectSeen = true
         this.app = e.app
         this.tcUrl = e.tcUrl
         this.commandObject = e.commandObject
@@ -166,6 +180,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       }
       case 'audio':
       case 'video':
+        this.lastMedia = Date.now()
         this.publishers.get(e.streamId)?.push({ type: e.type, timestamp: e.timestamp, data: e.data })
         return
       case 'data': {
@@ -230,6 +245,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         return stream
       }
       this.publishers.set(req.streamId, stream)
+      this.publishingSince = Date.now()
       this.run(this.session.accept(requestId))
       return stream
     },
@@ -304,7 +320,24 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     return this.run(send())
   }
 
+  /** One timer per connection for the connect deadline and publisher inactivity. */
+  private startWatchdog(connectTimeout: number, publishIdleTimeout: number): void {
+    if (connectTimeout <= 0 && publishIdleTimeout <= 0) return
+    const readyAt = Date.now()
+    const every = Math.max(10, Math.min(1000, ...[connectTimeout, publishIdleTimeout].filter((t) => t > 0).map((t) => t / 4)))
+    this.watchdog = setInterval(() => {
+      const now = Date.now()
+      if (connectTimeout > 0 && !this.connectSeen && now - readyAt >= connectTimeout) {
+        this.destroy(new TimeoutError('RTMP_ERR_TIMEOUT', `no connect command within ${connectTimeout} ms of the handshake`))
+      } else if (publishIdleTimeout > 0 && this.publishers.size > 0 && now - Math.max(this.lastMedia, this.publishingSince) >= publishIdleTimeout) {
+        this.destroy(new TimeoutError('RTMP_ERR_TIMEOUT', `publisher sent no audio or video for ${publishIdleTimeout} ms`))
+      }
+    }, every)
+    this.watchdog.unref?.()
+  }
+
   private onTransportClose(error: RtmpError | undefined): void {
+    clearInterval(this.watchdog)
     if (this.isClosed) return
     this.isClosed = true
     this.stats?.closed(error)

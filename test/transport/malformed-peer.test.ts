@@ -178,3 +178,29 @@ describe('connection limits', () => {
     await one.close()
   })
 })
+
+describe('post-handshake time limits', () => {
+  it('closes a peer that finishes the handshake but never sends connect', async () => {
+    const { server, errors } = newServer({ connectTimeout: 80 })
+    const peer = await handshaken(server)
+    await new Promise<void>((resolve) => peer.once('close', () => resolve()))
+    expect(errors.map((e) => [e.code, e.message])).toEqual([['RTMP_ERR_TIMEOUT', 'no connect command within 80 ms of the handshake']])
+  })
+
+  it('closes a publisher that stops sending media, and not before', async () => {
+    const { server, errors } = newServer({ publishIdleTimeout: 150 })
+    const [a, b] = duplexPair()
+    server.handle(b)
+    const client = await RtmpClient.connect('rtmp://t/live', { socket: a })
+    const pub = await client.publish('quiet')
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+    for (let i = 0; i < 5; i++) {
+      await pub.writeAudio(i * 50, Uint8Array.of(0xaf, 1, i))
+      await new Promise((r) => setTimeout(r, 50)) // media keeps coming: 250 ms, longer than the limit
+    }
+    expect(errors).toEqual([])
+    await closed // then silence
+    expect(errors.map((e) => e.code)).toEqual(['RTMP_ERR_TIMEOUT'])
+    expect(errors[0]?.message).toBe('publisher sent no audio or video for 150 ms')
+  })
+})
