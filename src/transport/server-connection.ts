@@ -249,11 +249,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       this.run(this.session.accept(requestId))
       return stream
     },
-    reject: (requestId: number, status: RejectStatus): void => {
-      this.stats?.answered(requestId, false, status)
-      this.pending.delete(requestId)
-      if (!this.isClosed) this.run(this.session.reject(requestId, status))
-    },
+    reject: (requestId: number, status: RejectStatus): void => this.rejectStreamRequest(requestId, status),
   }
 
   private readonly playOwner = {
@@ -270,11 +266,14 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       this.run(this.session.accept(requestId))
       return stream
     },
-    reject: (requestId: number, status: RejectStatus): void => {
-      this.stats?.answered(requestId, false, status)
-      this.pending.delete(requestId)
-      if (!this.isClosed) this.run(this.session.reject(requestId, status))
-    },
+    reject: (requestId: number, status: RejectStatus): void => this.rejectStreamRequest(requestId, status),
+  }
+
+  /** A publish or play request turned down: its pending entry goes, the client gets the status. */
+  private rejectStreamRequest(requestId: number, status: RejectStatus): void {
+    this.stats?.answered(requestId, false, status)
+    this.pending.delete(requestId)
+    if (!this.isClosed) this.run(this.session.reject(requestId, status))
   }
 
   private takePending(requestId: number): PendingStream {
