@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import type { AmfObject, AmfValue } from '../amf/amf-value'
 import { ClosedError, SessionStateError, TimeoutError, type RtmpError } from '../errors'
+import { NO_CAPABILITIES, readCapabilities, type Capabilities } from '../session/capabilities'
 import type { ServerSessionEvent } from '../session/server-events'
 import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
 import { debug } from './debug'
@@ -66,6 +67,8 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   tcUrl: string | undefined
   commandObject: AmfObject = {}
   query: Readonly<Record<string, string>> = {}
+  /** what the client announced in connect (Enhanced RTMP fourCcList, FourCC info maps, capsEx) */
+  capabilities: Capabilities = NO_CAPABILITIES
   private readonly session: ServerSession
   private readonly transport: DuplexTransport
   private readonly publishers = new Map<number, PublishStream>()
@@ -155,6 +158,7 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
         this.tcUrl = e.tcUrl
         this.commandObject = e.commandObject
         this.query = e.query
+        this.capabilities = readCapabilities(e.commandObject)
         this.stats?.requested('connect', e.requestId)
         const req = new ConnectRequest(this.connectOwner, e.requestId, this, this.host.requestTimeout, e.app, e.tcUrl, e.query, e.commandObject, e.args)
         if (this.refusal !== undefined) req.reject('NetConnection.Connect.Rejected', this.refusal)
