@@ -15,6 +15,16 @@ export type FlvErrorReason =
   | 'avc-config' // AVCDecoderConfigurationRecord does not parse
   | 'sps' // H.264 sequence parameter set does not parse
   | 'aac-config' // AudioSpecificConfig does not parse
+  | 'hevc-config' // HEVCDecoderConfigurationRecord does not parse
+  | 'hevc-sps' // H.265 sequence parameter set does not parse
+  | 'av1-config' // AV1CodecConfigurationRecord or AV1 sequence header OBU does not parse
+  | 'vp-config' // VP Codec Configuration Record (VP8/VP9) does not parse
+  | 'vp9-frame' // VP9 uncompressed frame header does not parse
+  | 'opus-config' // Opus identification header (OpusHead) does not parse
+  | 'flac-config' // FLAC STREAMINFO does not parse
+  | 'audio-frame' // AC-3 / E-AC-3 / MPEG audio frame header does not parse
+  | 'multichannel-config' // Enhanced RTMP MultichannelConfig does not parse
+  | 'ex-tag' // an Enhanced RTMP tag header cannot be built from the given fields
 
 /** An FLV file, tag, or codec configuration record is malformed. `offset` is where it was noticed (-1 if unknown). */
 export class FlvError extends RtmpError {

@@ -317,6 +317,11 @@ function readExBody(
 const videoName = (fourCc: string): VideoCodec => VIDEO_FOURCC[fourCc] ?? fourCc
 const audioName = (fourCc: string): AudioCodec => AUDIO_FOURCC[fourCc] ?? fourCc
 
+/** The codec name `videoInfo` gives an Enhanced RTMP video FourCC (`'hvc1'` → `'hevc'`; unknown: the FourCC). */
+export const videoCodecOfFourCc = (fourCc: string): VideoCodec => videoName(fourCc)
+/** The codec name `audioInfo` gives an Enhanced RTMP audio FourCC (`'mp4a'` → `'aac'`; unknown: the FourCC). */
+export const audioCodecOfFourCc = (fourCc: string): AudioCodec => audioName(fourCc)
+
 /**
  * Classifies a video message payload (FLV VIDEODATA): legacy codec ids (7 AVC, 12 HEVC, …) and Enhanced
  * RTMP ExVideoTagHeader (ModEx, Multitrack, FourCC). Returns undefined when `data` is too short or uses a

@@ -2,6 +2,7 @@ import { amf0Target, amf3Target } from './targets-amf'
 import { aggregateTarget, chunkTarget, messageTarget } from './targets-chunk'
 import { clientSessionTarget } from './targets-client'
 import { handshakeClientTarget, handshakeServerTarget } from './targets-handshake'
+import { enhancedTarget } from './targets-enhanced'
 import { aacConfigTarget, avcConfigTarget, flvTagTarget, flvTarget } from './targets-media'
 import { sessionTarget } from './targets-session'
 import type { FuzzTarget } from './target'
@@ -19,6 +20,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   flvTagTarget,
   avcConfigTarget,
   aacConfigTarget,
+  enhancedTarget,
   sessionTarget,
   clientSessionTarget,
 ]
