@@ -97,3 +97,34 @@ export function capabilityMembers(init: CapabilitiesInit): AmfObject {
 
 /** The legacy-peer value: nothing announced. */
 export const NO_CAPABILITIES: Capabilities = readCapabilities(undefined)
+
+/** Video FourCCs whose payloads rtmp-kit recognizes and routes (see media/flv-tag). */
+const ROUTED_VIDEO = ['avc1', 'hvc1', 'vp09', 'av01'] as const
+/** Audio FourCCs whose payloads rtmp-kit recognizes and routes. */
+const ROUTED_AUDIO = ['Opus', 'fLaC', 'ac-3', 'ec-3', '.mp3', 'mp4a'] as const
+
+const forwardAll = (fourCcs: readonly string[]): Record<string, number> => Object.fromEntries(fourCcs.map((f) => [f, FourCcInfo.CanForward]))
+
+/**
+ * What rtmp-kit announces by default, as a client (connect) and as a server (connect `_result`): every FourCC
+ * it routes, as CanForward only (the library moves payloads, it never decodes or encodes them), and all four
+ * CapsEx bits (it follows reconnect requests, routes Multitrack and ModEx payloads, keeps nano offsets).
+ */
+export const DEFAULT_CAPABILITIES: Readonly<Required<CapabilitiesInit>> = Object.freeze({
+  fourCcList: Object.freeze([...ROUTED_VIDEO, ...ROUTED_AUDIO]),
+  videoFourCcInfoMap: Object.freeze(forwardAll(ROUTED_VIDEO)),
+  audioFourCcInfoMap: Object.freeze(forwardAll(ROUTED_AUDIO)),
+  capsEx: CapsEx.Reconnect | CapsEx.Multitrack | CapsEx.ModEx | CapsEx.TimestampNanoOffset,
+})
+
+/** The capsEx bits an `announce` option sends: the defaults' when undefined, none when false. */
+export function announcedCapsEx(announce: CapabilitiesInit | false | undefined): number {
+  if (announce === false) return 0
+  return (announce ?? DEFAULT_CAPABILITIES).capsEx ?? 0
+}
+
+/** The members an `announce` option asks for: the defaults when undefined, none when false. */
+export function announcedMembers(announce: CapabilitiesInit | false | undefined): AmfObject {
+  if (announce === false) return {}
+  return capabilityMembers(announce ?? DEFAULT_CAPABILITIES)
+}

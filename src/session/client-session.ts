@@ -9,6 +9,8 @@ import type { SessionAction } from './session-action'
 import { SessionCore, type IncomingMessage } from './session-core'
 import { normalizeSessionOptions, type SessionOptions } from './session-options'
 import type { PublishMode } from './server-events'
+import { announcedMembers, readCapabilities, type CapabilitiesInit } from './capabilities'
+import { readReconnectRequest } from './reconnect-request'
 
 export type ClientSessionAction = SessionAction<ClientSessionEvent>
 
@@ -21,7 +23,12 @@ export interface ConnectParams {
   pageUrl?: string
   /** 0 (default) or 3 */
   objectEncoding?: 0 | 3
-  /** extra members for the connect command object (e.g. fourCcList) */
+  /**
+   * Enhanced RTMP members of the connect command object (fourCcList, FourCC info maps, capsEx). Default
+   * `DEFAULT_CAPABILITIES`; `false` announces nothing, as a legacy client.
+   */
+  capabilities?: CapabilitiesInit | false
+  /** extra members for the connect command object (last: they override anything above) */
   extra?: AmfObject
   /** extra arguments after the command object (some servers read auth from here) */
   args?: readonly AmfValue[]
@@ -87,6 +94,7 @@ export class ClientSession {
       videoFunction: 1,
       objectEncoding: params.objectEncoding ?? 0,
     })
+    Object.assign(commandObject, announcedMembers(params.capabilities))
     if (params.extra) Object.assign(commandObject, params.extra)
     this.core.setChunkSize(this.chunkSize)
     this.sendCommand(0, { type: 'command', encoding: 'amf0', name: 'connect', transactionId: CONNECT_TID, commandObject, args: params.args ?? [] })
@@ -221,7 +229,8 @@ export class ClientSession {
         const status = readStatus(info)
         if (ok && status.level !== 'error') {
           this.connection = 'connected'
-          core.emit({ type: 'connected', properties: isAmfObject(cmd.commandObject) ? cmd.commandObject : {}, info })
+          const properties = isAmfObject(cmd.commandObject) ? cmd.commandObject : {}
+          core.emit({ type: 'connected', properties, info, capabilities: readCapabilities(properties) })
         } else {
           this.connection = 'rejected'
           core.emit({ type: 'connectRejected', status, info })
@@ -237,6 +246,11 @@ export class ClientSession {
     }
     if (cmd.name === 'onStatus') {
       const info = isAmfObject(cmd.args[0]) ? cmd.args[0] : isAmfObject(cmd.commandObject) ? cmd.commandObject : {}
+      const reconnect = streamId === 0 && this.connection === 'connected' ? readReconnectRequest(info) : undefined
+      if (reconnect) {
+        core.emit({ type: 'reconnectRequest', tcUrl: reconnect.tcUrl, description: reconnect.description, info })
+        return
+      }
       core.emit({ type: 'status', streamId, info, status: readStatus(info) })
       return
     }

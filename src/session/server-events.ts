@@ -1,5 +1,6 @@
 import type { AmfObject, AmfValue } from '../amf/amf-value'
 import type { CommandMessage } from '../message/rtmp-message'
+import type { Capabilities } from './capabilities'
 
 export type PublishMode = 'live' | 'record' | 'append'
 
@@ -12,6 +13,8 @@ export type ServerSessionEvent =
       readonly tcUrl: string | undefined
       /** the connect command object as sent (flashVer, swfUrl, capabilities, fourCcList, ...) */
       readonly commandObject: AmfObject
+      /** what the client announced there (Enhanced RTMP fourCcList, FourCC info maps, capsEx) */
+      readonly capabilities: Capabilities
       /** query parameters of the app part of tcUrl / app, e.g. `live?token=x` */
       readonly query: Record<string, string>
       readonly args: readonly AmfValue[]

@@ -12,14 +12,21 @@ import { normalizeSessionOptions, type SessionOptions } from './session-options'
 import type { PublishMode, ServerSessionEvent } from './server-events'
 import { StreamTable, type StreamEntry } from './stream-table'
 import { splitStreamName } from './stream-name'
+import { NO_CAPABILITIES, announcedMembers, readCapabilities, type Capabilities, type CapabilitiesInit } from './capabilities'
+import { reconnectRequestInfo, type ReconnectRequestInit } from './reconnect-request'
 
 export interface ServerSessionOptions extends SessionOptions {
   /** longest app or stream name (query included) a client may ask for (default 4096); longer ones are refused */
   maxNameLength?: number
   /** `fmsVer` in the connect `_result` (default 'FMS/3,0,1,123', what ffmpeg and librtmp expect to see). */
   fmsVer?: string
-  /** `capabilities` in the connect `_result` (default 31). */
-  capabilities?: number
+  /** the legacy numeric `capabilities` member of the connect `_result` (default 31) */
+  fmsCapabilities?: number
+  /**
+   * Enhanced RTMP members of the connect `_result` (fourCcList, FourCC info maps, capsEx). Default
+   * `DEFAULT_CAPABILITIES`; `false` announces nothing, as a legacy server.
+   */
+  capabilities?: CapabilitiesInit | false
 }
 
 export type ServerSessionAction = SessionAction<ServerSessionEvent>
@@ -84,7 +91,10 @@ const userControl = (kind: 'streamBegin' | 'streamEof' | 'streamIsRecorded', str
  */
 export class ServerSession {
   private readonly core: SessionCore<ServerSessionEvent>
-  private readonly options: ReturnType<typeof normalizeSessionOptions> & { fmsVer: string; capabilities: number; maxNameLength: number }
+  private readonly options: ReturnType<typeof normalizeSessionOptions> & { fmsVer: string; fmsCapabilities: number; maxNameLength: number }
+  /** members merged into the connect `_result` properties */
+  private readonly announced: AmfObject
+  private peerCapabilities: Capabilities = NO_CAPABILITIES
   private readonly streams: StreamTable
   private readonly requests = new Map<number, PendingRequest>()
   private nextRequestId = 1
@@ -95,9 +105,10 @@ export class ServerSession {
     this.options = {
       ...normalizeSessionOptions(options),
       fmsVer: options.fmsVer ?? 'FMS/3,0,1,123',
-      capabilities: options.capabilities ?? 31,
+      fmsCapabilities: options.fmsCapabilities ?? 31,
       maxNameLength: options.maxNameLength ?? 4096,
     }
+    this.announced = announcedMembers(options.capabilities)
     this.core = new SessionCore(this.options)
     this.streams = new StreamTable(this.options.maxStreams)
   }
@@ -109,6 +120,11 @@ export class ServerSession {
   /** Total bytes received after the handshake. */
   get bytesReceived(): number {
     return this.core.flow.totalReceived
+  }
+
+  /** What the client announced in its connect command (nothing for a legacy client, or before connect). */
+  get clientCapabilities(): Capabilities {
+    return this.peerCapabilities
   }
 
   /** Nothing is sent before the client's connect; present for symmetry with ClientSession. */
@@ -262,6 +278,18 @@ export class ServerSession {
     return core.take()
   }
 
+  /**
+   * Enhanced RTMP v2 Reconnect Request: onStatus `NetConnection.Connect.ReconnectRequest` (level status) on
+   * stream 0, with `tcUrl` when the client should go elsewhere. Only a connected client that announced
+   * capsEx Reconnect is asked: otherwise nothing is sent and the result is empty. The session keeps serving
+   * the client until it leaves, as the spec asks of the old server.
+   */
+  requestReconnect(init: ReconnectRequestInit = {}): ServerSessionAction[] {
+    if (this.connection !== 'connected' || !this.peerCapabilities.reconnect) return []
+    this.core.send(onStatus(reconnectRequestInfo(init)), 0, 0, ChunkStream.Command)
+    return this.core.take()
+  }
+
   /** Asks the client to close (no further messages are processed). */
   close(reason = 'closed by server'): ServerSessionAction[] {
     if (this.connection !== 'closed') {
@@ -303,7 +331,7 @@ export class ServerSession {
     core.announceWindow()
     core.sendControl({ type: 'setPeerBandwidth', size: this.options.peerBandwidth, limitType: PeerBandwidthLimit.Dynamic })
     core.setChunkSize(this.options.chunkSize)
-    const properties: AmfObject = { fmsVer: this.options.fmsVer, capabilities: this.options.capabilities, mode: 1 }
+    const properties: AmfObject = { fmsVer: this.options.fmsVer, capabilities: this.options.fmsCapabilities, mode: 1, ...this.announced }
     const info = statusInfo('status', NetConnectionCode.ConnectSuccess, 'Connection succeeded.', { objectEncoding })
     core.send(connectResult(transactionId, properties, info), 0, 0, ChunkStream.Command)
     this.connection = 'connected'
@@ -479,8 +507,10 @@ export class ServerSession {
     }
     const objectEncoding = obj.objectEncoding === 3 ? 3 : 0
     this.connection = 'connectPending'
+    this.peerCapabilities = readCapabilities(obj)
     const requestId = this.addRequest({ kind: 'connect', transactionId: cmd.transactionId, objectEncoding })
-    this.core.emit({ type: 'connectRequested', requestId, app, tcUrl, commandObject: obj, query, args: cmd.args })
+    const capabilities = this.peerCapabilities
+    this.core.emit({ type: 'connectRequested', requestId, app, tcUrl, commandObject: obj, capabilities, query, args: cmd.args })
   }
 
   private onPublish(streamId: number, cmd: CommandMessage): void {

@@ -1,5 +1,6 @@
 import type { AmfObject, AmfValue } from '../amf/amf-value'
 import { SessionStateError } from '../errors'
+import type { Capabilities } from '../session/capabilities'
 import type { PublishMode } from '../session/server-events'
 import type { RejectStatus } from '../session/server-session'
 import type { PlayStream } from './play-stream'
@@ -83,6 +84,11 @@ export class ConnectRequest extends Request<void> implements ConnectInfo {
     readonly args: readonly AmfValue[],
   ) {
     super(owner, requestId, connection, timeoutMs, 'connect')
+  }
+
+  /** What the client announced in its connect (Enhanced RTMP fourCcList, FourCC info maps, capsEx); empty for a legacy client. */
+  get capabilities(): Capabilities {
+    return this.connection.capabilities
   }
 }
 
