@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { UrlError } from '../errors'
 import { LiveRouter } from '../live/live-router'
+import { redactUrl } from '../transport/redact'
 import { parseRtmpUrl } from '../transport/rtmp-url'
 import { Backoff, normalizeBackoff, type BackoffOptions } from './backoff'
 import { EdgePull, type EdgePullHost, type EdgePullStatus } from './edge-pull'
@@ -155,13 +156,15 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
     if (typeof origin === 'string') {
       const base = originBase(origin)
       const url = base.app ? base.url : `${base.url}/${app}`
-      return { url, name: streamName, display: `${url}/${streamName}` }
+      return { url, name: streamName, display: redactUrl(`${url}/${streamName}`) }
     }
     const full = origin(app, streamName)
     if (full === undefined) return undefined
     // RtmpClient.connect takes the app from a URL that also names the stream
     const named = parseRtmpUrl(full).streamName
-    return named === undefined ? { url: full, name: streamName, display: `${full.replace(/\/+$/, '')}/${streamName}` } : { url: full, name: named, display: full }
+    return named === undefined
+      ? { url: full, name: streamName, display: redactUrl(`${full.replace(/\/+$/, '')}/${streamName}`) }
+      : { url: full, name: named, display: redactUrl(full) }
   }
 }
 
@@ -170,7 +173,7 @@ interface OriginTarget {
   readonly url: string
   /** the stream played */
   readonly name: string
-  /** the origin stream as one URL, for status events */
+  /** the origin stream as one URL, for status events (password and query values masked) */
   readonly display: string
 }
 
@@ -179,10 +182,10 @@ function originBase(origin: string): { url: string; app: boolean } {
   let url: URL
   try {
     url = new URL(origin)
-  } catch (cause) {
-    throw new UrlError('RTMP_ERR_URL_INVALID', `edge origin is not a URL: ${origin}`, { cause })
+  } catch {
+    throw new UrlError('RTMP_ERR_URL_INVALID', `edge origin is not a URL: ${redactUrl(origin)}`)
   }
-  if (url.protocol !== 'rtmp:' && url.protocol !== 'rtmps:') throw new UrlError('RTMP_ERR_URL_INVALID', `edge origin must be rtmp:// or rtmps://: ${origin}`)
+  if (url.protocol !== 'rtmp:' && url.protocol !== 'rtmps:') throw new UrlError('RTMP_ERR_URL_INVALID', `edge origin must be rtmp:// or rtmps://: ${redactUrl(origin)}`)
   const trimmed = origin.replace(/\/+$/, '')
   return { url: trimmed, app: url.pathname.replace(/\/+$/, '') !== '' }
 }

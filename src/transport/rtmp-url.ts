@@ -1,4 +1,5 @@
 import { UrlError } from '../errors'
+import { redactUrl } from './redact'
 
 export interface RtmpUrl {
   readonly protocol: 'rtmp' | 'rtmps'
@@ -23,17 +24,18 @@ export function parseRtmpUrl(input: string): RtmpUrl {
   let url: URL
   try {
     url = new URL(input)
-  } catch (cause) {
-    throw new UrlError('RTMP_ERR_URL_INVALID', `not a URL: ${input}`, { cause })
+  } catch {
+    // no `cause`: Node's ERR_INVALID_URL carries the whole input, password and keys included
+    throw new UrlError('RTMP_ERR_URL_INVALID', `not a URL: ${redactUrl(input)}`)
   }
   const protocol = url.protocol.replace(/:$/, '')
   if (protocol !== 'rtmp' && protocol !== 'rtmps') {
     throw new UrlError('RTMP_ERR_URL_INVALID', `unsupported protocol ${protocol}: (rtmp and rtmps only)`)
   }
-  if (!url.hostname) throw new UrlError('RTMP_ERR_URL_INVALID', `no host in ${input}`)
+  if (!url.hostname) throw new UrlError('RTMP_ERR_URL_INVALID', `no host in ${redactUrl(input)}`)
   const port = url.port ? Number(url.port) : protocol === 'rtmps' ? 443 : 1935
   const segments = url.pathname.split('/').filter((s) => s !== '').map(decodeURIComponent)
-  if (segments.length === 0) throw new UrlError('RTMP_ERR_URL_INVALID', `no application in ${input}`)
+  if (segments.length === 0) throw new UrlError('RTMP_ERR_URL_INVALID', `no application in ${redactUrl(input)}`)
   let app: string
   let stream: string | undefined
   if (segments.length === 1) app = segments[0]!

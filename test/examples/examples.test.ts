@@ -64,6 +64,35 @@ describe('examples', () => {
     expect((await server.exited).code).toBe(0)
   })
 
+  it('auth-server with --user and --password makes encoders log in (Adobe auth) to publish', async () => {
+    const port = await freePort()
+    const args = ['auth-server', '--user', 'studio', '--password', 'p4ssw0rd', '--token-secret', 's3cret', '--port', String(port)]
+    const server = spawnPeer(process.execPath, [runner, ...args], { timeoutMs: 30_000 })
+    await waitForOutput(server, 'auth server on', 10_000)
+    expect(server.stdout()).toContain(`rtmp://studio:<password>@127.0.0.1:${port}/live/<name>`)
+    const base = `rtmp://127.0.0.1:${port}/live`
+    const anonymous = await RtmpClient.connect(base).catch((e: unknown) => e) // our client says FMLE/3.0, like OBS
+    expect((anonymous as RejectedError).status.description).toContain('code=403 need auth; authmod=adobe')
+    const wrong = await RtmpClient.connect(`rtmp://studio:nope@127.0.0.1:${port}/live`).catch((e: unknown) => e)
+    expect(wrong).toBeInstanceOf(RejectedError)
+    expect((wrong as RejectedError).status.description).toContain('reason=authfailed')
+    // a player-like connection gets in, but may not publish
+    const sneaky = await RtmpClient.connect(base, { flashVer: 'LNX 9,0,124,2' })
+    const refused = await sneaky.publish('cam').catch((e: unknown) => e)
+    expect((refused as RejectedError).status).toMatchObject({ code: 'NetStream.Publish.BadName', description: 'log in to publish' })
+    await sneaky.close()
+    const publisher = await RtmpClient.connect(`rtmp://studio:p4ssw0rd@127.0.0.1:${port}/live`)
+    await publisher.publish('cam')
+    await waitForOutput(server, 'is live by studio; watch: ffplay', 5_000)
+    const signed = /watch: ffplay "([^"]+)"/.exec(server.stdout())![1]!
+    const viewer = await RtmpClient.connect(signed, { flashVer: 'LNX 9,0,124,2' })
+    await viewer.play()
+    expect(server.stdout()).not.toContain('p4ssw0rd')
+    await Promise.all([viewer.close(), publisher.close()])
+    server.child.kill('SIGINT')
+    expect((await server.exited).code).toBe(0)
+  })
+
   it('live-server listens where told and exits cleanly on Ctrl-C', async () => {
     const port = await freePort()
     const server = spawnPeer(process.execPath, [runner, 'live-server', '--port', String(port), '--host', '127.0.0.1'], { timeoutMs: 20_000 })
