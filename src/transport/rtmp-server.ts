@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { TLSSocket, createSecureContext, type TlsOptions } from 'node:tls'
 import { ClosedError, type RtmpError } from '../errors'
 import { LiveRouter, type LiveRouterOptions } from '../live/live-router'
 import type { ServerSessionOptions } from '../session/server-session'
+import type { ReconnectRequestInit } from '../session/reconnect-request'
 import { debug } from './debug'
 import type { TransportOptions } from './duplex-transport'
 import type { PlayRequest, PublishRequest } from './requests'
@@ -22,9 +24,15 @@ export interface RtmpServerOptions extends ServerSessionOptions, Omit<TransportO
 }
 
 export interface ListenOptions {
+  /** default 1935, or 443 with `tls` (what `rtmp://` and `rtmps://` URLs without a port mean) */
   port?: number
   host?: string
   signal?: AbortSignal
+  /**
+   * Serve RTMPS: `node:tls` server options (at least `key` and `cert`, or `pfx`). The TLS handshake counts as
+   * part of the RTMP handshake: it must finish within `handshakeTimeout`, and a failed one is a failed handshake.
+   */
+  tls?: TlsOptions
 }
 
 export interface RtmpServerEvents {
@@ -110,13 +118,15 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     return this.recorder.snapshot(this.connections.size)
   }
 
-  /** Listens on TCP (default 127.0.0.1:1935). Resolves with the bound address. */
+  /** Listens on TCP, or TLS with `options.tls` (default 127.0.0.1:1935, :443 with TLS). Resolves with the bound address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     if (this.netServer) return Promise.reject(new Error('already listening'))
-    const server = createNetServer((socket: Socket) => {
-      socket.setNoDelay(true)
-      this.handle(socket)
-    })
+    const server = options.tls
+      ? this.tlsListener(options.tls)
+      : createNetServer((socket: Socket) => {
+          socket.setNoDelay(true)
+          this.handle(socket)
+        })
     this.netServer = server
     return new Promise<AddressInfo>((resolve, reject) => {
       const onError = (err: Error): void => {
@@ -128,11 +138,25 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
         server.close()
         reject(new ClosedError('RTMP_ERR_ABORTED', 'listen aborted', { cause: options.signal?.reason }))
       })
-      server.listen(options.port ?? 1935, options.host ?? '127.0.0.1', () => {
+      server.listen(options.port ?? (options.tls ? 443 : 1935), options.host ?? '127.0.0.1', () => {
         server.off('error', onError)
         server.on('error', (err) => this.emit('error', err))
         resolve(server.address() as AddressInfo)
       })
+    })
+  }
+
+  /**
+   * TLS over our own TCP listener: every accepted socket is served at once, so the server's handshake timeout,
+   * connection limits and error reporting cover the TLS handshake as well.
+   */
+  private tlsListener(tls: TlsOptions): NetServer {
+    const secureContext = createSecureContext(tls)
+    return createNetServer((raw: Socket) => {
+      raw.setNoDelay(true)
+      const socket = new TLSSocket(raw, { ...tls, isServer: true, secureContext })
+      socket.once('close', () => raw.destroy())
+      this.handle(socket)
     })
   }
 
@@ -141,17 +165,47 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     return a && typeof a === 'object' ? a : undefined
   }
 
-  /** Stops accepting and ends every connection; resolves when all are closed. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting and ends every connection; resolves when all are closed. With `reconnect`, clients that
+   * announced Enhanced RTMP capsEx Reconnect are first asked to reconnect (to the same tcUrl, or to the given
+   * one) and get up to `graceMs` to leave on their own; the listener is closed at once, so a successor may
+   * take over the port meanwhile.
+   */
+  async close(options: ServerCloseOptions = {}): Promise<void> {
     const server = this.netServer
     this.netServer = undefined
-    const closing = [...this.connections].map((c) => new Promise<void>((resolve) => (c.closed ? resolve() : c.once('close', () => resolve()))))
-    for (const c of this.connections) c.close()
     const listenerClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()
+    if (options.reconnect) await this.askToReconnect(options.reconnect === true ? {} : options.reconnect, options.graceMs ?? 5000)
+    const closing = [...this.connections].map(closedPromise)
+    for (const c of this.connections) c.close()
     await Promise.all([...closing, listenerClosed])
     this.emit('close')
   }
+
+  /** Sends a reconnect request to every capable client, then waits until they all left or `graceMs` passed. */
+  private async askToReconnect(request: ReconnectRequestInit, graceMs: number): Promise<void> {
+    const asked = [...this.connections].filter((c) => c.requestReconnect(request))
+    debug('close: asked %d of %d connections to reconnect', asked.length, this.connections.size)
+    if (asked.length === 0 || graceMs <= 0) return
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))
+    await Promise.race([Promise.all(asked.map(closedPromise)), grace])
+    clearTimeout(timer)
+  }
 }
+
+/** Options of `RtmpServer.close()`. */
+export interface ServerCloseOptions {
+  /**
+   * Enhanced RTMP v2: ask capable clients to reconnect before closing: `true` to the same tcUrl (e.g. a
+   * restart, or another instance behind the same address), or `{ tcUrl, description }` to send them elsewhere.
+   */
+  reconnect?: boolean | ReconnectRequestInit
+  /** ms asked clients get to leave before they are closed (default 5000) */
+  graceMs?: number
+}
+
+const closedPromise = (c: ServerConnection): Promise<void> => new Promise<void>((resolve) => (c.closed ? resolve() : c.once('close', () => resolve())))
 
 /** Creates an RtmpServer (see RtmpServerOptions). */
 export function createServer(options: RtmpServerOptions = {}): RtmpServer {

@@ -5,6 +5,7 @@ import { ClosedError, SessionStateError, TimeoutError, type RtmpError } from '..
 import { NO_CAPABILITIES, readCapabilities, type Capabilities } from '../session/capabilities'
 import type { ServerSessionEvent } from '../session/server-events'
 import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
+import type { ReconnectRequestInit } from '../session/reconnect-request'
 import { debug } from './debug'
 import { DuplexTransport, type TransportOptions } from './duplex-transport'
 import { PlayStream, type PlayComplete } from './play-stream'
@@ -138,6 +139,19 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   /** Ends the connection with an error (reported on `close`). */
   destroy(error: RtmpError): void {
     this.transport.fail(error)
+  }
+
+  /**
+   * Enhanced RTMP v2: asks the client to reconnect, to `tcUrl` if given (else to the same tcUrl). The connection
+   * keeps working until the client leaves. Returns false, sending nothing, when the client did not announce
+   * capsEx Reconnect in its connect (legacy clients are never asked) or is not connected.
+   */
+  requestReconnect(request: ReconnectRequestInit = {}): boolean {
+    if (this.isClosed) return false
+    const actions = this.session.requestReconnect(request)
+    if (actions.length === 0) return false
+    this.run(actions)
+    return true
   }
 
   private run(actions: readonly ServerSessionAction[]): boolean {
