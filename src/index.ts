@@ -62,12 +62,52 @@ export type { StatusLevel } from './message/status'
 export type { MediaMessage } from './media/media-message'
 export { videoInfo, audioInfo, isKeyframe, isSequenceHeader } from './media/flv-tag'
 export type { VideoInfo, AudioInfo, VideoCodec, AudioCodec, VideoFrameType } from './media/flv-tag'
+export { splitTracks, singleTrack, isMultitrack, DEFAULT_TRACK_ID } from './media/multitrack'
+export type { TrackPacket, TrackKind } from './media/multitrack'
 export { FlvError } from './media/flv-error'
 export type { FlvErrorReason } from './media/flv-error'
 export { parseAvcConfig } from './media/avc-config'
 export type { AvcConfig } from './media/avc-config'
 export { parseAacConfig } from './media/aac-config'
 export type { AacConfig } from './media/aac-config'
+// Enhanced RTMP: codec configuration records, tag encoders (issue 5)
+export { VideoPacketType, AudioPacketType, videoCodecOfFourCc, audioCodecOfFourCc } from './media/flv-tag'
+export type { MultitrackType, MultitrackInfo, TrackInfo } from './media/flv-tag'
+export { parseHevcConfig, parseHevcSps, HevcNalType } from './media/hevc-config'
+export type { HevcConfig, HevcSpsInfo, HevcNalArray } from './media/hevc-config'
+export { parseAv1Config, parseAv1SequenceHeader, findAv1Obu, Av1ObuType } from './media/av1-config'
+export type { Av1Config, Av1SequenceHeader } from './media/av1-config'
+export { parseVpConfig, vp9FrameSize } from './media/vp9-config'
+export type { VpConfig, Vp9FrameInfo } from './media/vp9-config'
+export { parseOpusHead } from './media/opus-config'
+export type { OpusHead } from './media/opus-config'
+export { parseFlacStreamInfo } from './media/flac-config'
+export type { FlacStreamInfo } from './media/flac-config'
+export { parseAc3Header, parseMpegAudioHeader } from './media/audio-frame-header'
+export type { Ac3FrameInfo, MpegAudioFrameInfo } from './media/audio-frame-header'
+export { parseMultichannelConfig, encodeMultichannelConfig } from './media/multichannel-config'
+export type { MultichannelConfig, AudioChannelOrder } from './media/multichannel-config'
+export { describeVideoConfig, describeVideoConfigs, describeVideoKeyframe, describeAudioConfig, describeAudioConfigs } from './media/codec-config'
+export type { VideoConfigInfo, VideoConfigRecord, AudioConfigInfo, AudioConfigRecord, ChromaFormat } from './media/codec-config'
+export {
+  videoExTag,
+  videoExCommandTag,
+  videoMultitrackTag,
+  audioExTag,
+  audioMultitrackTag,
+  encodeModEx,
+  timestampOffsetNanoModEx,
+  ModExType,
+} from './media/ex-tag-builder'
+export type {
+  VideoExTagFields,
+  VideoExCommandFields,
+  VideoMultitrackFields,
+  AudioExTagFields,
+  AudioMultitrackFields,
+  ExTrack,
+  ModExEntry,
+} from './media/ex-tag-builder'
 export { FlvReader, readFlvFile, decodeScriptData } from './media/flv-reader'
 export type { FlvHeader, FlvTag, FlvReaderOptions, FlvFile } from './media/flv-reader'
 export { FlvWriter, writeFlvFile } from './media/flv-writer'
@@ -84,10 +124,16 @@ export type { ClientSessionAction, ConnectParams, PlayParams, ClientState } from
 export type { ClientSessionEvent } from './session/client-events'
 export type { SessionAction } from './session/session-action'
 export type { SessionOptions } from './session/session-options'
+// Enhanced RTMP connect capabilities and the v2 reconnect request
+export { CapsEx, FourCcInfo, DEFAULT_CAPABILITIES, readCapabilities, capabilityMembers } from './session/capabilities'
+export type { Capabilities, CapabilitiesInit } from './session/capabilities'
+export { RECONNECT_REQUEST_CODE } from './session/reconnect-request'
+export type { ReconnectRequestInit } from './session/reconnect-request'
 
 // Server and client over any Duplex
 export { RtmpServer, createServer } from './transport/rtmp-server'
 export type { RtmpServerOptions, RtmpServerEvents, ListenOptions } from './transport/rtmp-server'
+export type { ServerCloseOptions } from './transport/rtmp-server'
 export { ServerConnection } from './transport/server-connection'
 export type { ServerConnectionEvents } from './transport/server-connection'
 export { ConnectRequest, PublishRequest, PlayRequest } from './transport/requests'
@@ -96,6 +142,7 @@ export { PlayStream } from './transport/play-stream'
 export { MediaReader } from './transport/media-reader'
 export { RtmpClient } from './transport/rtmp-client'
 export type { RtmpClientOptions, RtmpConnectTarget, ClientPlayOptions, ClientPublishOptions, RtmpClientEvents } from './transport/rtmp-client'
+export type { ReconnectRequestEvent } from './transport/rtmp-client'
 export { ClientPlayStream, ClientPublishStream } from './transport/client-streams'
 export { parseRtmpUrl } from './transport/rtmp-url'
 export type { RtmpUrl } from './transport/rtmp-url'
@@ -104,16 +151,36 @@ export type { LiveRouterOptions, LiveRouterHooks, LiveStreamInfo, LivePublisher 
 export { LiveStream } from './live/live-stream'
 export type { LiveSubscription, GopCacheLimits, PlayerLimits } from './live/live-stream'
 export type { LiveSink } from './live/live-sink'
+// slow players: GOP-safe drops, then disconnect (issue 6)
+export { PlayerGate, gateFrame } from './live/player-gate'
+export type { GateDecision, GateFrame, SlowBound, QueueOwner } from './live/player-gate'
+export { GopDrop } from './live/gop-drop'
 
 // Access control
 export { signStream, signedStreamName, verifyStream, keysEqual } from './auth/signed-url'
 export type { StreamTokenParams, TokenCheck } from './auth/signed-url'
+// Adobe challenge authentication, authmod=adobe (issue 6)
+export { adobeAuth, isEncoderConnect } from './auth/adobe-auth-server'
+export type { AdobeAuthOptions, AdobeAuthHandler } from './auth/adobe-auth-server'
+export {
+  AdobeChallenges,
+  AdobeAuthClient,
+  adobeResponse,
+  verifyAdobeResponse,
+  formatAdobeRejection,
+  parseAdobeRejection,
+  formatAdobeQuery,
+  readAdobeQuery,
+  stripAdobeQuery,
+} from './auth/adobe-auth'
+export type { AdobeChallenge, AdobeChallengesOptions, AdobeRejection, AdobeAuthQuery, AdobeAuthStep, AdobeCredentials } from './auth/adobe-auth'
+export { redactUrl } from './transport/redact'
 
 // Live hub: statistics (issue 4)
 export { systemClock } from './live/live-clock'
 export type { LiveClock } from './live/live-clock'
 export { DEFAULT_GOP_CACHE, DEFAULT_PLAYER_LIMITS } from './live/live-options'
-export type { LiveStart, SubscribeOptions } from './live/live-options'
+export type { LiveStart, SubscribeOptions, MultitrackRouting } from './live/live-options'
 export type { LiveStreamStats, LiveVideoStats, LiveAudioStats, LiveStreamState } from './live/stream-stats'
 export { SERVER_STAGES } from './transport/server-stats'
 export type { RtmpServerStats, StageStats, ServerStage } from './transport/server-stats'

@@ -2,6 +2,12 @@ import type { MediaMessage } from '../media/media-message'
 import { timestampDiff } from '../session/timestamp'
 import type { GopCacheLimits } from './live-options'
 
+/** A cached message and what single-track sinks get of it (`plain`: the message itself unless it is multitrack). */
+export interface GopEntry {
+  readonly msg: MediaMessage
+  readonly plain: MediaMessage | undefined
+}
+
 /**
  * The messages since the last video keyframe, which a late joiner needs to start decoding at once.
  *
@@ -11,7 +17,7 @@ import type { GopCacheLimits } from './live-options'
  * Streams without video cache nothing: every audio frame is a starting point, so a cache would only add delay.
  */
 export class GopCache {
-  private items: MediaMessage[] = []
+  private items: GopEntry[] = []
   private byteCount = 0
   /** the cache holds a keyframe and what followed it */
   private open = false
@@ -19,9 +25,18 @@ export class GopCache {
 
   constructor(private readonly limits: GopCacheLimits) {}
 
-  /** Messages to replay, keyframe first; empty unless `startable`. Shared, never copied. */
-  get messages(): readonly MediaMessage[] {
+  /** Messages to replay, keyframe first, with their single-track projections; empty unless `startable`. */
+  get entries(): readonly GopEntry[] {
     return this.items
+  }
+
+  /** The cached messages as published (a new array of the shared messages). */
+  get messages(): MediaMessage[] {
+    return this.items.map((e) => e.msg)
+  }
+
+  get length(): number {
+    return this.items.length
   }
 
   /** A late joiner can start from the cache. */
@@ -35,8 +50,8 @@ export class GopCache {
 
   /** Media time from the keyframe to the newest cached message (ms). */
   get durationMs(): number {
-    const first = this.items[0]
-    const last = this.items[this.items.length - 1]
+    const first = this.items[0]?.msg
+    const last = this.items[this.items.length - 1]?.msg
     return first && last ? Math.max(0, timestampDiff(last.timestamp, first.timestamp)) : 0
   }
 
@@ -45,17 +60,20 @@ export class GopCache {
     return this.overflowCount
   }
 
-  /** A video keyframe: a new GOP starts with it. */
-  keyframe(msg: MediaMessage): void {
+  /**
+   * A video keyframe: a new GOP starts with it. `plain` is what single-track sinks get of it (undefined:
+   * nothing); without the argument, the message itself.
+   */
+  keyframe(msg: MediaMessage, ...plain: [MediaMessage | undefined] | []): void {
     this.clear()
     if (!this.limits.enabled) return
     this.open = true
-    this.append(msg)
+    this.append(msg, plain.length === 0 ? msg : plain[0])
   }
 
-  /** Any other audio, video or data message: kept if a GOP is open. */
-  frame(msg: MediaMessage): void {
-    if (this.open) this.append(msg)
+  /** Any other audio, video or data message: kept if a GOP is open. `plain` as for `keyframe`. */
+  frame(msg: MediaMessage, ...plain: [MediaMessage | undefined] | []): void {
+    if (this.open) this.append(msg, plain.length === 0 ? msg : plain[0])
   }
 
   clear(): void {
@@ -64,9 +82,10 @@ export class GopCache {
     this.open = false
   }
 
-  private append(msg: MediaMessage): void {
-    this.items.push(msg)
-    this.byteCount += msg.data.length
+  private append(msg: MediaMessage, plain: MediaMessage | undefined): void {
+    this.items.push({ msg, plain })
+    // a multitrack message's projection is held too: the bound is on memory
+    this.byteCount += msg.data.length + (plain && plain !== msg ? plain.data.length : 0)
     if (this.byteCount > this.limits.maxBytes || this.durationMs > this.limits.maxDurationMs) {
       this.overflowCount++
       this.clear()

@@ -23,13 +23,32 @@ export interface GopCacheLimits {
   maxDurationMs: number
 }
 
+/**
+ * How far a subscriber may fall behind (see `PlayerGate`): over `dropBufferedBytes` unsent bytes it loses
+ * non-keyframe video up to the next keyframe; it is disconnected with RTMP_ERR_SLOW_CONSUMER past
+ * `maxBufferedBytes`, or once it has been over `dropBufferedBytes` for longer than `maxLagMs`.
+ */
 export interface PlayerLimits {
   /** a sink holding more unsent bytes than this is dropped with RTMP_ERR_SLOW_CONSUMER (default 16 MiB) */
   maxBufferedBytes: number
+  /** unsent bytes past which non-keyframe video is dropped up to the next keyframe (default 2 MiB; Infinity: never) */
+  dropBufferedBytes: number
+  /** ms a sink may stay over `dropBufferedBytes` before it is dropped with RTMP_ERR_SLOW_CONSUMER (default 10_000; Infinity: never) */
+  maxLagMs: number
 }
+
+/**
+ * Which subscribers get every track of an Enhanced RTMP multitrack stream:
+ * - `'negotiated'`: sinks that say they take multitrack (`LiveSink.multitrack`: RTMP players that announced
+ *   the capsEx Multitrack bit in connect, recorders, relays); the others get the default track (trackId 0).
+ * - `'all'`: every sink gets messages as published.
+ */
+export type MultitrackRouting = 'negotiated' | 'all'
 
 /** What every LiveStream of a router shares. */
 export interface LiveStreamConfig {
+  /** default 'negotiated' */
+  readonly multitrack?: MultitrackRouting
   readonly gop: GopCacheLimits
   readonly players: PlayerLimits
   readonly clock: LiveClock
@@ -40,7 +59,7 @@ export interface LiveStreamConfig {
 }
 
 export const DEFAULT_GOP_CACHE: Readonly<GopCacheLimits> = { enabled: true, maxBytes: 16 * 1024 * 1024, maxDurationMs: 10_000 }
-export const DEFAULT_PLAYER_LIMITS: Readonly<PlayerLimits> = { maxBufferedBytes: 16 * 1024 * 1024 }
+export const DEFAULT_PLAYER_LIMITS: Readonly<PlayerLimits> = { maxBufferedBytes: 16 * 1024 * 1024, dropBufferedBytes: 2 * 1024 * 1024, maxLagMs: 10_000 }
 export const DEFAULT_STATS_WINDOW_MS = 5_000
 
 /** The most a grace period may be: setTimeout fires at once for anything longer than 2^31 - 1 ms. */
@@ -61,7 +80,12 @@ export function normalizeGopCache(o: Partial<GopCacheLimits> = {}): GopCacheLimi
 }
 
 export function normalizePlayerLimits(o: Partial<PlayerLimits> = {}): PlayerLimits {
-  return { maxBufferedBytes: bounded(o.maxBufferedBytes, DEFAULT_PLAYER_LIMITS.maxBufferedBytes, true) }
+  const d = DEFAULT_PLAYER_LIMITS
+  return {
+    maxBufferedBytes: bounded(o.maxBufferedBytes, d.maxBufferedBytes, true),
+    dropBufferedBytes: bounded(o.dropBufferedBytes, d.dropBufferedBytes, true),
+    maxLagMs: bounded(o.maxLagMs, d.maxLagMs, true), // compared with clock time, never a timer: Infinity is fine
+  }
 }
 
 /** Grace periods and windows: ms >= 0, at most 2^31 - 1 (what a timer can wait). */

@@ -9,6 +9,7 @@ import {
   type GopCacheLimits,
   type LiveStart,
   type LiveStreamConfig,
+  type MultitrackRouting,
   type PlayerLimits,
   type SubscribeOptions,
 } from './live-options'
@@ -31,6 +32,14 @@ export interface LiveRouterOptions {
   statsWindowMs?: number
   /** time and timers (default: Date.now and setTimeout); inject a fake one in tests */
   clock?: LiveClock
+  /**
+   * Who gets every track of an Enhanced RTMP multitrack stream (default 'negotiated': players that announced
+   * the capsEx Multitrack bit, recorders and relays; the others get the default track, trackId 0). The spec
+   * only requires a player that announces multitrack to handle it, but some players demux multitrack FLV
+   * without announcing it (ffmpeg 9's FLV demuxer reads every track, while its RTMP client, like 5.1's, sends
+   * no capsEx): 'all' sends messages as published to every sink, for deployments that know their players.
+   */
+  multitrack?: MultitrackRouting
   /** a subscriber arrived on a stream nobody publishes (e.g. an edge starts pulling it from an origin) */
   onDemand?: (app: string, streamName: string) => void
   /** the last subscriber left a stream (e.g. an edge stops pulling) */
@@ -86,6 +95,7 @@ export class LiveRouter {
       gop: normalizeGopCache(options.gopCache),
       players: normalizePlayerLimits(options.players),
       clock: options.clock ?? systemClock,
+      multitrack: options.multitrack === 'all' ? 'all' : 'negotiated',
       reconnectGraceMs: normalizeMs(options.reconnectGraceMs, 0),
       statsWindowMs: normalizeMs(options.statsWindowMs, DEFAULT_STATS_WINDOW_MS) || DEFAULT_STATS_WINDOW_MS,
     }

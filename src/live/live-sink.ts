@@ -11,6 +11,17 @@ export interface LiveSink {
   write(msg: MediaMessage): boolean
   /** bytes accepted and not yet delivered; the router drops a sink that lets this grow past its limit */
   readonly bufferedBytes: number
+  /**
+   * true for a sink that queues and drops by a policy of its own (a recorder, a relay destination): the router
+   * then applies only `players.maxBufferedBytes`, not the player drop policy (`dropBufferedBytes`, `maxLagMs`)
+   */
+  readonly ownsQueue?: boolean
+  /**
+   * takes Enhanced RTMP multitrack messages as published (every track); otherwise the router sends it the
+   * default track (trackId 0) only, as single-track messages. RTMP players: the capsEx Multitrack bit.
+   * Read once, when the sink subscribes.
+   */
+  readonly multitrack?: boolean
   /** a publisher started on the stream (RTMP players get NetStream.Play.PublishNotify) */
   publishStarted?(streamKey: string): void
   /** the publisher left (RTMP players get StreamEOF + NetStream.Play.UnpublishNotify); the sink stays subscribed */

@@ -1,11 +1,12 @@
 import { ClosedError } from '../errors'
-import { isKeyframe, isSequenceHeader } from '../media/flv-tag'
 import type { MediaMessage } from '../media/media-message'
 import { GopCache } from './gop-cache'
 import type { LiveStart, LiveStreamConfig } from './live-options'
 import type { LiveSink } from './live-sink'
 import { LiveTimeline } from './live-timeline'
-import { isOnMetaData } from './script-data'
+import { PlayerGate, gateFrameOf } from './player-gate'
+import { MessageRouter, type RoutedMessage } from './routed-message'
+import { StreamHeaders } from './stream-headers'
 import { StreamStatsCollector, type LiveStreamState, type LiveStreamStats } from './stream-stats'
 
 export type { GopCacheLimits, PlayerLimits } from './live-options'
@@ -14,11 +15,17 @@ interface Subscriber {
   readonly sink: LiveSink
   /** drop media until a keyframe: a player must start decoding at one */
   waitingForKeyframe: boolean
+  /** what it loses, or whether it goes, when it falls behind */
+  readonly gate: PlayerGate
+  /** gets multitrack messages as published; otherwise only the default track, as single-track messages */
+  readonly allTracks: boolean
 }
 
 /** What a subscription gives back: a way to leave. */
 export interface LiveSubscription {
   unsubscribe(): void
+  /** video frames this subscriber did not get because it fell behind (`players.dropBufferedBytes`) */
+  readonly droppedFrames: number
 }
 
 /** What a stream tells its router. */
@@ -29,13 +36,14 @@ export interface LiveStreamHooks {
   ended(stream: LiveStream): void
 }
 
-/** How a message counts: codec configuration (and onMetaData), a keyframe, or anything else. */
-type MessageKind = 'header' | 'keyframe' | 'frame'
-
 /**
  * One live stream: whether it is being published, its subscribers, and what a late joiner needs to start at
  * once (onMetaData, sequence headers, the GOP since the last keyframe). Payloads are shared by every
  * subscriber, never copied.
+ *
+ * Enhanced RTMP multitrack: sinks that take multitrack (`LiveSink.multitrack`, or the router's
+ * `multitrack: 'all'`) get messages as published; the others get the default track (trackId 0) only, as
+ * single-track messages projected once per message and shared by all of them. Headers are kept per track.
  *
  * States: `idle` (no publisher; subscribers wait), `publishing`, `reconnecting` (the publisher left less than
  * the grace period ago; subscribers have not been told and a publisher of the same name takes over).
@@ -44,9 +52,8 @@ export class LiveStream {
   readonly key: string
   private streamState: LiveStreamState = 'idle'
   private readonly subscribers = new Set<Subscriber>()
-  private metadata: MediaMessage | undefined
-  private videoHeader: MediaMessage | undefined
-  private audioHeader: MediaMessage | undefined
+  private readonly headers = new StreamHeaders()
+  private readonly router = new MessageRouter()
   private readonly gop: GopCache
   private hasVideo = false
   private readonly timeline = new LiveTimeline()
@@ -99,7 +106,8 @@ export class LiveStream {
       this.collector.begin(now, this.subscribers.size)
     }
     this.streamState = 'publishing'
-    this.metadata = this.videoHeader = this.audioHeader = undefined
+    this.headers.clear()
+    this.router.reset()
     this.gop.clear()
     this.hasVideo = false
     for (const s of this.subscribers) {
@@ -132,13 +140,18 @@ export class LiveStream {
    * `start: 'gop'` the cached GOP (when there is one), otherwise media from the next keyframe.
    */
   subscribe(sink: LiveSink, start: LiveStart = 'gop'): LiveSubscription {
-    const sub: Subscriber = { sink, waitingForKeyframe: true }
+    const gate = new PlayerGate(this.config.players, sink.ownsQueue === true)
+    const allTracks = this.config.multitrack === 'all' || sink.multitrack === true
+    const sub: Subscriber = { sink, waitingForKeyframe: true, gate, allTracks }
     this.subscribers.add(sub)
     this.collector.subscribed(this.subscribers.size)
     if (this.streamState === 'publishing') this.catchUp(sub, start)
     return {
       unsubscribe: () => {
         if (this.subscribers.delete(sub)) this.hooks.unsubscribed(this)
+      },
+      get droppedFrames() {
+        return gate.dropped
       },
     }
   }
@@ -147,21 +160,35 @@ export class LiveStream {
   publish(input: MediaMessage): void {
     if (this.streamState !== 'publishing') return
     const msg = this.timeline.map(input)
-    const kind = this.remember(msg)
+    const routed = this.remember(msg)
+    const kind = routed.kind
     const now = this.config.clock.now()
     this.collector.received(msg, kind, now)
     const startsPlayback = kind === 'keyframe' || !this.hasVideo
+    // once per message, from the classification above; drops follow the default track (see gateFrameOf)
+    const frame = gateFrameOf(routed)
     let sent = 0
+    let dropped = 0
     for (const s of this.subscribers) {
+      const out = s.allTracks ? msg : routed.plain
+      if (!out) continue // a multitrack message without the default track
       if (s.waitingForKeyframe && kind !== 'header' && msg.type !== 'data') {
         if (!startsPlayback) continue
         s.waitingForKeyframe = false
       }
-      write(s.sink, msg, msg.timestamp)
-      sent += msg.data.length
-      if (s.sink.bufferedBytes > this.config.players.maxBufferedBytes) this.dropSlow(s)
+      const decision = s.gate.decide(frame, s.sink.bufferedBytes, now)
+      if (decision === 'drop') {
+        dropped++
+        continue
+      }
+      if (decision === 'send') {
+        write(s.sink, out, out.timestamp)
+        sent += out.data.length
+      }
+      if (decision === 'disconnect' || s.gate.afterWrite(s.sink.bufferedBytes) === 'disconnect') this.dropSlow(s)
     }
     if (sent > 0) this.collector.sent(sent, now)
+    if (dropped > 0) this.collector.framesDropped(dropped)
   }
 
   /** This stream's figures (plain JSON). */
@@ -169,48 +196,36 @@ export class LiveStream {
     return this.collector.snapshot(this.config.clock.now(), {
       state: this.streamState,
       subscribers: this.subscribers.size,
-      gopCache: { messages: this.gop.messages.length, bytes: this.gop.bytes, durationMs: this.gop.durationMs, overflows: this.gop.overflows },
+      gopCache: { messages: this.gop.length, bytes: this.gop.bytes, durationMs: this.gop.durationMs, overflows: this.gop.overflows },
     })
   }
 
   /** Keeps what late joiners need and says what the message is. */
-  private remember(msg: MediaMessage): MessageKind {
-    if (msg.type === 'data') {
-      if (isOnMetaData(msg.data)) {
-        this.metadata = msg
-        return 'header'
-      }
-      this.gop.frame(msg) // cue points, captions: in order with the frames around them
-      return 'frame'
-    }
+  private remember(msg: MediaMessage): RoutedMessage {
+    const r = this.router.route(msg)
     if (msg.type === 'video') this.hasVideo = true
-    if (isSequenceHeader(msg.type, msg.data)) {
-      if (msg.type === 'video') this.videoHeader = msg
-      else this.audioHeader = msg
-      return 'header'
-    }
-    if (msg.type === 'video' && isKeyframe(msg.data)) {
-      this.gop.keyframe(msg)
-      return 'keyframe'
-    }
-    this.gop.frame(msg)
-    return 'frame'
+    this.headers.update(r)
+    if (r.endsDefaultVideo) this.gop.clear() // its frames cannot be decoded without the header that ended
+    if (r.kind === 'keyframe') this.gop.keyframe(msg, r.plain)
+    else if (r.kind === 'frame') this.gop.frame(msg, r.plain)
+    return r
   }
 
   private catchUp(sub: Subscriber, start: LiveStart): void {
     const replay = start === 'gop' && this.gop.startable
-    const first = this.gop.messages[0]
+    const first = this.gop.entries[0]
     // headers carry the time playback starts at, so players see no step back
-    const at = replay && first ? first.timestamp : this.timeline.lastTimestamp
+    const at = replay && first ? first.msg.timestamp : this.timeline.lastTimestamp
     let sent = 0
-    for (const m of [this.metadata, this.videoHeader, this.audioHeader]) {
-      if (!m) continue
+    for (const m of this.headers.replay(sub.allTracks)) {
       write(sub.sink, m, at)
       sent += m.data.length
     }
     if (replay) {
       sub.waitingForKeyframe = false
-      for (const m of this.gop.messages) {
+      for (const e of this.gop.entries) {
+        const m = sub.allTracks ? e.msg : e.plain
+        if (!m) continue
         write(sub.sink, m, m.timestamp)
         sent += m.data.length
       }
@@ -228,8 +243,7 @@ export class LiveStream {
   private dropSlow(s: Subscriber): void {
     this.subscribers.delete(s)
     this.collector.slowDrop()
-    const limit = this.config.players.maxBufferedBytes
-    s.sink.abort(new ClosedError('RTMP_ERR_SLOW_CONSUMER', `subscriber of ${this.key} fell behind: over ${limit} bytes waiting to be sent`))
+    s.sink.abort(new ClosedError('RTMP_ERR_SLOW_CONSUMER', `subscriber of ${this.key} fell behind: ${s.gate.reason ?? 'too far'}`))
     this.hooks.unsubscribed(this)
   }
 }

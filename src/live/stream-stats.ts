@@ -1,5 +1,4 @@
-import { parseAacConfig } from '../media/aac-config'
-import { parseAvcConfig } from '../media/avc-config'
+import { describeAudioConfig, describeVideoConfig, describeVideoKeyframe, type VideoConfigInfo } from '../media/codec-config'
 import { audioInfo, videoInfo } from '../media/flv-tag'
 import type { MediaMessage } from '../media/media-message'
 import { timestampDiff } from '../session/timestamp'
@@ -11,10 +10,17 @@ export type LiveStreamState = 'idle' | 'publishing' | 'reconnecting'
 export interface LiveVideoStats {
   /** `videoInfo` codec name: 'avc' (H.264), 'hevc', 'av1', 'vp9', … */
   readonly codec: string
-  /** from the AVC sequence header (SPS), else from onMetaData; null when neither says */
+  /**
+   * from the sequence header (AVC/HEVC SPS, AV1 sequence header), a VP9/AV1 keyframe, else from onMetaData;
+   * null when none says
+   */
   readonly width: number | null
   readonly height: number | null
-  /** AVC profile_idc and level_idc (e.g. 77 and 30 for Main@3.0); null for other codecs */
+  /**
+   * the codec's own numbers, from its sequence header: AVC profile_idc / level_idc (77 and 30 for Main@3.0),
+   * HEVC general_profile_idc / general_level_idc (1 and 93 for Main@3.1), AV1 seq_profile / seq_level_idx
+   * (0 and 8 for Main@4.0), VP9 profile / level × 10; null when unknown
+   */
   readonly profile: number | null
   readonly level: number | null
   /** coded frames (sequence headers not counted) */
@@ -29,7 +35,10 @@ export interface LiveVideoStats {
 export interface LiveAudioStats {
   /** `audioInfo` codec name: 'aac', 'mp3', 'opus', … */
   readonly codec: string
-  /** AAC: from the AudioSpecificConfig (output rate with explicit SBR); others: the FLV header bits */
+  /**
+   * AAC: from the AudioSpecificConfig (output rate with explicit SBR); Opus: 48000 and the OpusHead channels;
+   * FLAC: STREAMINFO; AC-3/E-AC-3/MP3: a frame header; other legacy codecs: the FLV header bits
+   */
   readonly sampleRate: number | null
   readonly channels: number | null
   /** AAC audio object type (2 LC, 5 HE-AAC, 29 HE-AACv2); null for other codecs */
@@ -61,6 +70,8 @@ export interface LiveStreamStats {
   readonly peakSubscribers: number
   /** subscribers dropped with RTMP_ERR_SLOW_CONSUMER */
   readonly slowSubscribersDropped: number
+  /** video frames not sent to subscribers that fell behind, summed over them (`players.dropBufferedBytes`) */
+  readonly droppedFrames: number
   readonly gopCache: { readonly messages: number; readonly bytes: number; readonly durationMs: number; readonly overflows: number }
 }
 
@@ -72,6 +83,9 @@ export interface StreamSnapshotInput {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** How many frames of a codec may be read for its sample rate when no header said it (AC-3, E-AC-3, MP3 have none). */
+const AUDIO_PROBES = 8
 
 /** Collects one stream's figures as its messages pass. Parses codec configuration only for sequence headers. */
 export class StreamStatsCollector {
@@ -87,6 +101,9 @@ export class StreamStatsCollector {
   private metaSize: { width: number; height: number } | undefined
   private peak = 0
   private slowDropped = 0
+  /** non-header audio messages read for a sample rate since the codec was seen (bounded by AUDIO_PROBES) */
+  private audioProbes = 0
+  private framesDroppedCount = 0
 
   constructor(
     readonly app: string,
@@ -109,6 +126,7 @@ export class StreamStatsCollector {
     this.metaSize = undefined
     this.peak = subscribers
     this.slowDropped = 0
+    this.framesDroppedCount = 0
   }
 
   /** The publisher came back within the grace period: same broadcast; codecs are read again. */
@@ -144,6 +162,10 @@ export class StreamStatsCollector {
     this.slowDropped++
   }
 
+  framesDropped(count: number): void {
+    this.framesDroppedCount += count
+  }
+
   snapshot(now: number, s: StreamSnapshotInput): LiveStreamStats {
     const since = s.state === 'idle' ? undefined : this.since
     return {
@@ -162,6 +184,7 @@ export class StreamStatsCollector {
       subscribers: s.subscribers,
       peakSubscribers: Math.max(this.peak, s.subscribers),
       slowSubscribersDropped: this.slowDropped,
+      droppedFrames: this.framesDroppedCount,
       gopCache: s.gopCache,
     }
   }
@@ -180,11 +203,13 @@ export class StreamStatsCollector {
     v.frames++
     if (kind !== 'keyframe') return
     v.keyframes++
+    // VP9 sequence headers carry no size, and AV1 ones may not: a keyframe does
+    if (v.width === null && (v.codec === 'vp9' || v.codec === 'av1')) this.readVideoFigures(() => describeVideoKeyframe(msg.data))
     if (this.lastKeyframe !== undefined) v.lastKeyframeIntervalMs = Math.max(0, timestampDiff(msg.timestamp, this.lastKeyframe))
     this.lastKeyframe = msg.timestamp
   }
 
-  /** Codec from any video message; size, profile and level from an AVC sequence header. */
+  /** Codec from any video message; size, profile and level from a sequence header (`describeVideoConfig`). */
   private readVideoCodec(data: Uint8Array, header: boolean): void {
     const info = videoInfo(data)
     const codec = info?.codec ?? 'unknown'
@@ -202,23 +227,38 @@ export class StreamStatsCollector {
         lastKeyframeIntervalMs: prev?.lastKeyframeIntervalMs ?? null,
       }
     }
-    if (!header || info?.codec !== 'avc') return
+    if (header) this.readVideoFigures(() => describeVideoConfig(data))
+  }
+
+  /** Copies what a description says into the video figures (for the same codec only). */
+  private readVideoFigures(describe: () => VideoConfigInfo | undefined): void {
+    const v = this.video!
+    let d: VideoConfigInfo | undefined
     try {
-      const avc = parseAvcConfig(data.subarray(info.payloadOffset))
-      Object.assign(this.video!, { width: avc.width, height: avc.height, profile: avc.profile, level: avc.level })
+      d = describe()
     } catch {
       // a malformed header is forwarded as it is; the figures stay unknown
+      return
     }
+    if (d === undefined || d.codec !== v.codec) return
+    if (d.width !== undefined && d.height !== undefined) Object.assign(v, { width: d.width, height: d.height })
+    if (d.profile !== undefined) v.profile = d.profile
+    if (d.level !== undefined) v.level = d.level
   }
 
   private onAudio(msg: MediaMessage, kind: string, size: number): void {
-    if (!this.audio || kind === 'header') this.readAudioCodec(msg.data, kind === 'header')
+    const unknown = this.audio !== undefined && this.audio.sampleRate === null && this.audioProbes < AUDIO_PROBES
+    if (!this.audio || kind === 'header' || unknown) this.readAudioCodec(msg.data, kind === 'header')
     const a = this.audio!
     a.bytes += size
     if (kind !== 'header') a.frames++
   }
 
-  /** Codec from any audio message; rate and channels from the AAC config, or the FLV header bits of other codecs. */
+  /**
+   * Codec from any audio message; rate and channels from the FLV header bits of legacy codecs (not AAC), then
+   * from what `describeAudioConfig` reads: a sequence header, a MultichannelConfig, or for codecs without a
+   * configuration record (AC-3, E-AC-3, MP3) one of the first frames.
+   */
   private readAudioCodec(data: Uint8Array, header: boolean): void {
     const info = audioInfo(data)
     const codec = info?.codec ?? 'unknown'
@@ -234,13 +274,18 @@ export class StreamStatsCollector {
         frames: prev?.frames ?? 0,
         bytes: prev?.bytes ?? 0,
       }
+      this.audioProbes = 0
     }
-    if (!header || info?.codec !== 'aac') return
+    if (!header) this.audioProbes++
     try {
-      const aac = parseAacConfig(data.subarray(info.payloadOffset))
-      Object.assign(this.audio!, { sampleRate: aac.outputSampleRate, channels: aac.channels || null, objectType: aac.objectType })
+      const d = describeAudioConfig(data)
+      if (d === undefined || d.codec !== codec) return
+      const a = this.audio!
+      if (d.sampleRate !== undefined) a.sampleRate = d.sampleRate
+      if (d.channels !== undefined) a.channels = d.channels || null
+      if (d.objectType !== undefined) a.objectType = d.objectType
     } catch {
-      // forwarded as it is; the figures stay unknown
+      // forwarded as it is; the figures stay unknown (or keep the FLV header bits)
     }
   }
 

@@ -73,9 +73,13 @@ type Slot =
  * Writes never throw: failures are reported as `recordingError`.
  */
 export class FlvRecorder extends EventEmitter<FlvRecorderEvents> implements LiveSink {
+  /** LiveSink: a recording keeps every track of a multitrack stream */
+  readonly multitrack = true
   private readonly options: FlvRecorderOptions
   private readonly mode: RecordingMode
   private readonly maxQueueBytes: number
+  /** LiveSink: it drops frames by its own `maxQueueBytes` policy, not the router's player policy */
+  readonly ownsQueue = true
   private readonly muxer: RecordingMuxer
   private active: boolean
   private isClosed = false

@@ -14,6 +14,8 @@ import { RecordingMuxer } from './recording-muxer'
  */
 export class FlvStreamSink implements LiveSink {
   private readonly muxer = new RecordingMuxer()
+  /** LiveSink: FLV carries multitrack as is (the reader picks its tracks) */
+  readonly multitrack = true
 
   constructor(private readonly out: Writable) {
     this.muxer.startFile()

@@ -100,6 +100,8 @@ export class RecordAll extends EventEmitter<RecordAllEvents> {
     }
     const sink: LiveSink = {
       write: (m) => recorder.write(m),
+      ownsQueue: true,
+      multitrack: true,
       get bufferedBytes() {
         return recorder.bufferedBytes
       },

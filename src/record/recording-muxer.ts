@@ -1,7 +1,8 @@
 import type { AmfObject } from '../amf/amf-value'
-import { isKeyframe, isSequenceHeader } from '../media/flv-tag'
+import { MessageRouter, type RoutedMessage } from '../live/routed-message'
+import { StreamHeaders } from '../live/stream-headers'
 import { FlvWriter } from '../media/flv-writer'
-import type { MediaMessage } from '../media/media-message'
+import { FlvTagType, type MediaMessage } from '../media/media-message'
 import { headerMetadata, midstreamMetadata, readMetadata } from './flv-metadata'
 import { RecordingTimeline, type RecordingTimelineOptions } from './recording-timeline'
 
@@ -19,8 +20,15 @@ export interface AppendPoint {
  * from a `RecordingTimeline` (0 at the start of a file, monotonic across publishers).
  *
  * Feed every message of the stream to `push`, recording or not: the muxer keeps the latest onMetaData and
- * sequence headers so that a file started mid-stream still opens with them. `push` returns the bytes to
+ * codec headers so that a file started mid-stream still opens with them. `push` returns the bytes to
  * append to the current file, in order (empty while idle or waiting for a keyframe).
+ *
+ * Enhanced RTMP multitrack is kept as published, and messages are classified as the live hub does
+ * (`MessageRouter`): the headers are kept per track (`StreamHeaders`: each track's sequence header, HDR
+ * colorInfo, multichannel config), so a file opens with every track's, and a file starts (or resumes after
+ * dropped frames) at a key frame of the default track (trackId 0), the GOP boundary of the hub. The other
+ * tracks start cleanly there when their key frames are aligned with track 0's and come after it (ffmpeg 9
+ * sends aligned key frames in track order); otherwise they decode from their own next key frame.
  *
  * @throws FlvError RTMP_ERR_FLV_MALFORMED (reason 'tag-too-large') from `push` for a body over 16 MiB - 1.
  */
@@ -29,8 +37,10 @@ export class RecordingMuxer {
   private fileState: RecordingMuxerState = 'idle'
   private writer = new FlvWriter()
   private metadata: AmfObject | undefined
-  private videoHeader: Uint8Array | undefined
-  private audioHeader: Uint8Array | undefined
+  private readonly router = new MessageRouter()
+  private readonly headers = new StreamHeaders()
+  /** the last message classified: FlvRecorder asks `startsPlayback` of a message, then pushes it */
+  private last: RoutedMessage | undefined
   private sawVideo = false
   private sawAudio = false
   private appending = false
@@ -53,10 +63,15 @@ export class RecordingMuxer {
     return this.dropped
   }
 
-  /** Whether `msg` would open the file now: a video keyframe, or audio on a stream with no video so far. */
+  /**
+   * Whether `msg` would open the file now: a video keyframe (of the default track), or audio on a stream with
+   * no video so far. Give it messages in stream order: it takes note of the headers among them, as `push` does.
+   */
   startsPlayback(msg: MediaMessage): boolean {
-    if (msg.type === 'data' || isSequenceHeader(msg.type, msg.data)) return false
-    return msg.type === 'video' ? isKeyframe(msg.data) : !this.sawVideo
+    if (msg.type === 'data') return false
+    const r = this.classify(msg)
+    if (r.kind === 'header') return false
+    return msg.type === 'video' ? r.kind === 'keyframe' : !this.sawVideo
   }
 
   /** Starts a file: a new one (header first) or, with `append`, after the media of an existing one. */
@@ -85,7 +100,9 @@ export class RecordingMuxer {
 
   /** A new publisher: forget its predecessor's metadata and headers; its first keyframe continues the file. */
   publishStarted(): void {
-    this.metadata = this.videoHeader = this.audioHeader = undefined
+    this.metadata = this.last = undefined
+    this.headers.clear()
+    this.router.reset()
     this.sawVideo = this.sawAudio = false
     this.awaitingStart = true
     if (this.fileState === 'recording') this.timeline.newSegment()
@@ -101,7 +118,7 @@ export class RecordingMuxer {
    * metadata and sequence headers are kept and written as usual.
    */
   drop(msg: MediaMessage): Uint8Array[] {
-    if (msg.type === 'data' || isSequenceHeader(msg.type, msg.data)) return this.push(msg)
+    if (msg.type === 'data' || this.classify(msg).kind === 'header') return this.push(msg)
     if (msg.type === 'video') this.sawVideo = true
     else this.sawAudio = true
     if (this.fileState !== 'idle') {
@@ -114,12 +131,11 @@ export class RecordingMuxer {
   /** Takes one message of the stream; returns the bytes to append to the file (possibly none). */
   push(msg: MediaMessage): Uint8Array[] {
     if (msg.type === 'data') return this.pushData(msg)
+    const r = this.classify(msg)
     if (msg.type === 'video') this.sawVideo = true
     else this.sawAudio = true
-    const type = msg.type === 'video' ? 9 : 8
-    if (isSequenceHeader(msg.type, msg.data)) {
-      if (msg.type === 'video') this.videoHeader = msg.data
-      else this.audioHeader = msg.data
+    const type = FlvTagType[msg.type]
+    if (r.kind === 'header') {
       if (this.fileState !== 'recording') return []
       return this.writer.writeTag(type, this.timeline.map('data', msg.timestamp), msg.data)
     }
@@ -158,8 +174,17 @@ export class RecordingMuxer {
     } else if (this.metadata) {
       out.push(...this.writer.writeTag(18, at, midstreamMetadata(this.metadata)))
     }
-    if (this.videoHeader) out.push(...this.writer.writeTag(9, at, this.videoHeader))
-    if (this.audioHeader) out.push(...this.writer.writeTag(8, at, this.audioHeader))
+    // every track's, video then audio (only audio and video are kept there: onMetaData is the one above)
+    for (const h of this.headers.replay(true)) out.push(...this.writer.writeTag(FlvTagType[h.type], at, h.data))
     return out
+  }
+
+  /** Classifies an audio/video message once (as the live hub does) and keeps it if it is a header. */
+  private classify(msg: MediaMessage): RoutedMessage {
+    if (this.last?.msg === msg) return this.last
+    const r = this.router.route(msg)
+    this.headers.update(r)
+    this.last = r
+    return r
   }
 }

@@ -6,6 +6,7 @@ import type { LiveSubscription } from '../live/live-stream'
 import type { MediaMessage } from '../media/media-message'
 import type { ClientPublishStream } from '../transport/client-streams'
 import { RtmpClient } from '../transport/rtmp-client'
+import { redactUrl } from '../transport/redact'
 import { parseRtmpUrl } from '../transport/rtmp-url'
 import { Backoff, normalizeBackoff } from './backoff'
 import { RelayFeed } from './relay-feed'
@@ -81,10 +82,14 @@ interface Link {
  */
 export class PushDestination extends EventEmitter<PushDestinationEvents> implements LiveSink {
   readonly url: string
+  /** LiveSink: a relay forwards every track of a multitrack stream, as published */
+  readonly multitrack = true
   /** the name published at the destination */
   readonly streamName: string
   private current: PushDestinationStatus = { state: 'idle' }
   private readonly feed: RelayFeed
+  /** LiveSink: its RelayFeed drops by the relay queue limits, not the router's player policy */
+  readonly ownsQueue = true
   private readonly limits: RelayQueueLimits
   private readonly backoff: Backoff
   private readonly scheduler: Scheduler
@@ -175,7 +180,7 @@ export class PushDestination extends EventEmitter<PushDestinationEvents> impleme
     const link = this.link
     if (result === 'overflow' && link?.pub) {
       const { hardMaxBytes, hardMaxMessages } = this.limits
-      this.lost(link, new ClosedError('RTMP_ERR_SLOW_CONSUMER', `${this.url} fell behind: over ${hardMaxBytes} bytes or ${hardMaxMessages} messages queued`))
+      this.lost(link, new ClosedError('RTMP_ERR_SLOW_CONSUMER', `${redactUrl(this.url)} fell behind: over ${hardMaxBytes} bytes or ${hardMaxMessages} messages queued`))
     } else if (link?.pub) {
       this.pump(link)
     }
@@ -231,7 +236,7 @@ export class PushDestination extends EventEmitter<PushDestinationEvents> impleme
         ...(o.socket ? { socket: o.socket() } : {}),
       })
       link.client = client
-      client.once('close', (err) => this.lost(link, err ?? new ClosedError('RTMP_ERR_CLOSED', `${this.url} closed the connection`)))
+      client.once('close', (err) => this.lost(link, err ?? new ClosedError('RTMP_ERR_CLOSED', `${redactUrl(this.url)} closed the connection`)))
       if (link.closed) return client.destroy()
       const pub = await client.publish(this.streamName, { signal: link.abort.signal, ...(o.client?.timeout !== undefined ? { timeout: o.client.timeout } : {}) })
       if (link.closed) return

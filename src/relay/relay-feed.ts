@@ -1,3 +1,4 @@
+import { GopDrop } from '../live/gop-drop'
 import { isKeyframe, isSequenceHeader } from '../media/flv-tag'
 import type { MediaMessage } from '../media/media-message'
 import type { RelayQueueLimits } from './relay-queue-limits'
@@ -37,8 +38,7 @@ export class RelayFeed {
   private audioHeader: MediaMessage | undefined
   private hasVideo = false
   private needStart = true
-  private droppingGop = false
-  private droppedFrames = 0
+  private readonly gopDrop = new GopDrop()
 
   constructor(private readonly limits: RelayQueueLimits) {}
 
@@ -52,7 +52,7 @@ export class RelayFeed {
 
   /** video frames dropped for congestion so far */
   get dropped(): number {
-    return this.droppedFrames
+    return this.gopDrop.dropped
   }
 
   /** over a soft limit: video is being (or about to be) dropped */
@@ -84,15 +84,7 @@ export class RelayFeed {
       return this.checkHard()
     }
     if (this.needStart) return 'waiting'
-    if (msg.type === 'video' && !keyframe) {
-      if (this.droppingGop || this.congested) {
-        this.droppingGop = true
-        this.droppedFrames++
-        return 'dropped'
-      }
-    } else if (keyframe) {
-      this.droppingGop = false
-    }
+    if (msg.type === 'video' && !this.gopDrop.pass(keyframe, this.congested)) return 'dropped'
     this.enqueue(msg)
     return this.checkHard()
   }
@@ -118,7 +110,7 @@ export class RelayFeed {
     this.head = 0
     this.queuedBytes = 0
     this.needStart = true
-    this.droppingGop = false
+    this.gopDrop.reset()
   }
 
   /** A new publisher: forget its predecessor's metadata and headers as well. */

@@ -64,6 +64,11 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
     return this.isClosed
   }
 
+  /** LiveSink: every track of a multitrack stream only if the player announced the capsEx Multitrack bit */
+  get multitrack(): boolean {
+    return this.connection.capabilities.multitrack
+  }
+
   /** bytes written to this player's connection and not yet sent */
   get bufferedBytes(): number {
     return this.sink.pendingBytes()

@@ -5,8 +5,11 @@ import { decodeScriptData, readFlvFile, type FlvTag } from '../../src/media/flv-
 import { isKeyframe } from '../../src/media/flv-tag'
 import type { MediaMessage } from '../../src/media/media-message'
 import { amfNumberBytes, findMetadataSlots, headerMetadata, lastTag, readMetadata, u32 } from '../../src/record/flv-metadata'
+import { mediaTypeOf } from '../../src/media/media-message'
 import { RecordingMuxer } from '../../src/record/recording-muxer'
+import { mtAudio, mtVideo } from '../live/enhanced-frames'
 import { aacHeader, asMessage, audioFrame, avcHeader, frameNumber, metadataBody, syntheticTags, videoFrame } from '../vod/synthetic-flv'
+import { EAC3_1, frameLabels, HEADER_LABELS, HEVC1, label, multitrackFrames, multitrackHeaders } from './multitrack-stream'
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
@@ -145,6 +148,98 @@ describe('RecordingMuxer', () => {
     m.startFile()
     const tags = tagsOf(feed(m, [v(0, 0, true)]))
     expect(decodeScriptData(tags[0]!.data)[1]).toMatchObject({ width: 640, duration: 0 })
+  })
+})
+
+const labels = (tags: readonly FlvTag[]): string[] => tags.map((t) => label({ type: mediaTypeOf(t.type)!, data: t.data }))
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)
+
+describe('RecordingMuxer with an Enhanced RTMP multitrack stream', () => {
+  it('opens a file started mid-stream with every track\'s headers, then the default track\'s next key frame', () => {
+    const m = new RecordingMuxer()
+    feed(m, [...multitrackHeaders(), ...multitrackFrames(0, 12)])
+    m.startFile()
+    const tags = tagsOf(feed(m, multitrackFrames(12, 25)))
+    expect(labels(tags)).toEqual(['meta', ...HEADER_LABELS, ...range(20, 25).flatMap((n) => frameLabels(n))])
+    // the file's time starts at the key frame (source 800 ms): both video tracks at 40 ms steps, audio 10 ms after
+    const frameTimes = range(0, 5).flatMap((i) => [i * 40, i * 40, i * 40 + 10, i * 40 + 10])
+    expect(tags.map((t) => t.timestamp)).toEqual([0, 0, 0, 0, 0, ...frameTimes])
+  })
+
+  it('keeps a header per track: a new one replaces only its own track\'s', () => {
+    const m = new RecordingMuxer()
+    const avc2 = Uint8Array.of(0x17, 0, 0, 0, 0, 1, 0x4d, 0x40, 0x1f, 0xff, 0xe1, 0, 0)
+    const hevcAgain = mtVideo('key', 'seq', 'one', [HEVC1], 7)
+    feed(m, [...multitrackHeaders(), ...multitrackFrames(0, 5), { type: 'video', timestamp: 200, data: hevcAgain }])
+    m.startFile()
+    const first = tagsOf(feed(m, multitrackFrames(10, 11)))
+    expect(labels(first).slice(1, 5)).toEqual(['avc:H', 'MT[1 hvc1:KS7]', 'aac:H', 'MT[1 ec-3:S0]'])
+    m.endFile()
+    feed(m, [{ type: 'video', timestamp: 440, data: avc2 }])
+    m.startFile()
+    const second = tagsOf(feed(m, multitrackFrames(20, 21)))
+    // arrival order within a kind: track 1's header came before track 0's new one
+    expect(second.slice(1, 5).map((t) => t.data)).toEqual([hevcAgain, avc2, aacHeader, mtAudio('seq', 'one', [EAC3_1])])
+  })
+
+  it('keeps HDR colorInfo and multichannel config per track, and forgets a track\'s sequence header at its SequenceEnd', () => {
+    const m = new RecordingMuxer()
+    const extras = [
+      { type: 'video', timestamp: 0, data: mtVideo('inter', 'meta', 'one', [HEVC1], 3) },
+      { type: 'audio', timestamp: 0, data: mtAudio('mcc', 'one', [EAC3_1], 4) },
+    ] as const
+    feed(m, [...multitrackHeaders(), ...extras, ...multitrackFrames(0, 5)])
+    m.startFile()
+    expect(labels(tagsOf(feed(m, multitrackFrames(10, 11)))).slice(1, 8)).toEqual([
+      'avc:H',
+      'MT[1 hvc1:KS0]',
+      'MT[1 hvc1:IM3]',
+      'aac:H',
+      'MT[1 ec-3:S0]',
+      'MT[1 ec-3:C4]',
+      'avc:K10',
+    ])
+    m.endFile()
+    feed(m, [{ type: 'video', timestamp: 500, data: mtVideo('key', 'end', 'one', [HEVC1]) }])
+    m.startFile()
+    expect(labels(tagsOf(feed(m, multitrackFrames(20, 21)))).slice(1, 7)).toEqual(['avc:H', 'MT[1 hvc1:IM3]', 'aac:H', 'MT[1 ec-3:S0]', 'MT[1 ec-3:C4]', 'avc:K20'])
+  })
+
+  it('starts a file only at a key frame of the default track, not at another track\'s', () => {
+    const m = new RecordingMuxer()
+    m.startFile()
+    const hevcKey = { type: 'video', timestamp: 0, data: mtVideo('key', 'coded', 'one', [HEVC1], 0) } as const
+    expect(feed(m, [...multitrackHeaders(), hevcKey, ...multitrackFrames(1, 3)])).toHaveLength(0)
+    expect(m.startsPlayback(hevcKey)).toBe(false)
+    expect(m.state).toBe('waiting')
+    expect(labels(tagsOf(feed(m, multitrackFrames(10, 11))))).toEqual(['meta', ...HEADER_LABELS, ...frameLabels(10)])
+  })
+
+  it('drops every track until the default track\'s next key frame when the writer falls behind, writing headers', () => {
+    const m = new RecordingMuxer()
+    m.startFile()
+    const before = feed(m, [...multitrackHeaders(), ...multitrackFrames(0, 2)])
+    m.dropUntilKeyframe()
+    const hevcKey = { type: 'video', timestamp: 100, data: mtVideo('key', 'coded', 'one', [HEVC1], 99) } as const
+    const hevcHeader = { type: 'video', timestamp: 100, data: mtVideo('key', 'seq', 'one', [HEVC1], 98) } as const
+    const during = feed(m, [...multitrackFrames(2, 4), hevcHeader, hevcKey, ...multitrackFrames(4, 11)])
+    const video = labels(tagsOf(concat([before, during]))).filter((l) => l.startsWith('avc') || l.includes('hvc1'))
+    expect(video).toEqual([
+      ...['avc:H', 'MT[1 hvc1:KS0]', 'avc:K0', 'MT[1 hvc1:KC0]', 'avc:I1', 'MT[1 hvc1:IC1]'],
+      'MT[1 hvc1:KS98]', // a header while dropping: written
+      ...['avc:K10', 'MT[1 hvc1:KC10]'],
+    ])
+    // frames 2..9 of all four tracks and track 1's lone key frame
+    expect(m.droppedFrames).toBe(8 * 4 + 1)
+  })
+
+  it('forgets every track\'s headers for a new publisher', () => {
+    const m = new RecordingMuxer()
+    feed(m, [...multitrackHeaders(), ...multitrackFrames(0, 3)])
+    m.publishStarted()
+    feed(m, [{ type: 'video', timestamp: 0, data: avcHeader }, { type: 'audio', timestamp: 0, data: aacHeader }])
+    m.startFile()
+    expect(labels(tagsOf(feed(m, [v(0, 0, true)])))).toEqual(['meta', 'avc:H', 'aac:H', 'avc:K0'])
   })
 })
 
