@@ -34,6 +34,8 @@ export class DuplexTransport {
   private handshakeTimer: NodeJS.Timeout | undefined
   private idleTimer: NodeJS.Timeout | undefined
   private lastData = Date.now()
+  /** bytes received before the handshake finished */
+  private handshakeBytes = 0
   private drainWaiters: Array<() => void> = []
 
   constructor(duplex: Duplex, role: 'client' | 'server', hooks: TransportHooks, options: TransportOptions = {}) {
@@ -135,6 +137,7 @@ export class DuplexTransport {
     this.lastData = Date.now()
     try {
       if (!this.ready) {
+        this.handshakeBytes += chunk.length
         const r = this.handshake.receive(chunk)
         if (r.send.length > 0) this.write(r.send)
         if (!r.done) return
@@ -161,6 +164,11 @@ export class DuplexTransport {
     this.ended = true
     this.flushDrainWaiters()
     let error = this.closeError
+    // a peer that sent part of a handshake and left is reported; one that sent nothing (a port probe, a load
+    // balancer's health check) is a plain close
+    if (!error && !this.ready && this.handshakeBytes > 0) {
+      error = new HandshakeError('RTMP_ERR_HANDSHAKE_TRUNCATED', `peer closed the connection after ${this.handshakeBytes} handshake bytes`)
+    }
     if (!error && !this.ready) error = new ClosedError('RTMP_ERR_CLOSED', 'connection closed during the handshake')
     try {
       this.hooks.onClose(error)

@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Duplex } from 'node:stream'
-import { ChunkWriter } from '../../src/chunk/chunk-writer'
 import type { RtmpError } from '../../src/errors'
-import { Handshake } from '../../src/handshake/handshake'
-import { encodeMessage } from '../../src/message/message-codec'
 import type { RtmpMessage } from '../../src/message/rtmp-message'
 import { RtmpClient } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer, type RtmpServerOptions } from '../../src/transport/rtmp-server'
 import { duplexPair } from '../helpers/duplex'
 import { hex } from '../helpers/hex'
+import { chunkMessages as chunks, chunkStreamFlood, connectCommand, declaredLength, nestedConnect, RawPeer, setChunkSizeBytes } from '../helpers/hostile-sessions'
 
 const servers: RtmpServer[] = []
 afterEach(async () => {
@@ -23,50 +20,23 @@ function newServer(options: RtmpServerOptions = {}): { server: RtmpServer; error
   return { server, errors }
 }
 
-/** A raw peer that has finished the handshake with `server`; returns its end of the pipe. */
-async function handshaken(server: RtmpServer): Promise<Duplex> {
+/** A raw peer that has finished the handshake with `server`. */
+async function handshaken(server: RtmpServer): Promise<RawPeer> {
   const [a, b] = duplexPair()
   server.handle(b)
-  const hs = new Handshake('client')
-  a.write(hs.start())
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      try {
-        const r = hs.receive(chunk)
-        for (const s of r.send) a.write(s)
-        if (r.done) {
-          a.off('data', onData)
-          resolve()
-        }
-      } catch (err) {
-        reject(err)
-      }
-    }
-    a.on('data', onData)
-  })
-  a.resume() // discard what the server sends from now on
-  return a
+  const peer = new RawPeer(a)
+  await peer.handshake()
+  return peer
 }
 
-function chunks(messages: ReadonlyArray<{ msg: RtmpMessage; streamId?: number; csid?: number }>): Buffer {
-  const writer = new ChunkWriter()
-  return Buffer.concat(
-    messages.flatMap(({ msg, streamId = 0, csid = 3 }) => {
-      const { typeId, payload } = encodeMessage(msg)
-      return writer.write({ typeId, streamId, timestamp: 0, payload }, csid)
-    }),
-  )
-}
-
-const connect: RtmpMessage = { type: 'command', encoding: 'amf0', name: 'connect', transactionId: 1, commandObject: { app: 'live' }, args: [] }
+const connect: RtmpMessage = connectCommand()
 
 /** Sends `bytes` after the handshake and resolves with the error the server closed the peer with. */
 async function closesWith(server: RtmpServer, errors: RtmpError[], bytes: Uint8Array): Promise<string | undefined> {
   const peer = await handshaken(server)
-  const closed = new Promise<void>((resolve) => peer.once('close', () => resolve()))
   const before = errors.length
   peer.write(bytes)
-  await closed
+  await peer.closed
   return errors[before]?.code
 }
 
@@ -74,25 +44,23 @@ describe('a malformed peer ends its own session with a typed error', () => {
   it('a message longer than the limit', async () => {
     const { server, errors } = newServer({ chunkLimits: { maxMessageLength: 1024 * 1024 } })
     // fmt 0, csid 3 | timestamp 0 | length 0x200000 (2 MiB) | type 9 | stream id 1 (LE)
-    const code = await closesWith(server, errors, hex`03 000000 200000 09 01000000`)
+    expect(declaredLength(0x200000)).toEqual(Buffer.from(hex`03 000000 200000 09 01000000`))
+    const code = await closesWith(server, errors, declaredLength(0x200000))
     expect(code).toBe('RTMP_ERR_MESSAGE_TOO_LARGE')
   })
 
   it('a Set Chunk Size of 2^31-1', async () => {
     const { server, errors } = newServer()
     // fmt 0, csid 2 | ts 0 | length 4 | type 1 | stream 0 | chunk size 0x7fffffff
-    const code = await closesWith(server, errors, hex`02 000000 000004 01 00000000 7fffffff`)
+    expect(setChunkSizeBytes(0x7fffffff)).toEqual(Buffer.from(hex`02 000000 000004 01 00000000 7fffffff`))
+    const code = await closesWith(server, errors, setChunkSizeBytes(0x7fffffff))
     expect(code).toBe('RTMP_ERR_CHUNK_SIZE')
   })
 
   it('a flood of chunk streams', async () => {
     const { server, errors } = newServer()
-    const flood: number[] = []
-    for (let csid = 0; csid < 200; csid++) {
-      // fmt 0, 2-byte basic header (csid 64 + n) | ts 0 | length 200 | type 8 | stream 1 (LE) | first 128-byte chunk
-      flood.push(0x00, csid, 0, 0, 0, 0, 0, 200, 8, 1, 0, 0, 0, ...new Array<number>(128).fill(0xaf))
-    }
-    const code = await closesWith(server, errors, Uint8Array.from(flood))
+    // 200 chunk streams (csid 64..263), each holding the first 128-byte chunk of a 129-byte audio message
+    const code = await closesWith(server, errors, chunkStreamFlood(200))
     expect(code, errors.map((e) => e.message).join()).toBe('RTMP_ERR_CHUNK_STREAM_LIMIT')
   })
 
@@ -103,14 +71,7 @@ describe('a malformed peer ends its own session with a typed error', () => {
 
   it('a connect whose command object nests 10,000 levels deep', async () => {
     const { server, errors } = newServer()
-    const depth = 10_000
-    const nested = Buffer.concat([
-      hex`02 0007 636f6e6e656374 00 3ff0000000000000`, // "connect", transaction id 1
-      Buffer.alloc(depth * 4).fill(Buffer.from([0x03, 0x00, 0x01, 0x61])), // { a: { a: { ... (never closed)
-    ])
-    const writer = new ChunkWriter()
-    const bytes = Buffer.concat(writer.write({ typeId: 20, streamId: 0, timestamp: 0, payload: nested }, 3))
-    const code = await closesWith(server, errors, bytes)
+    const code = await closesWith(server, errors, nestedConnect(10_000)) // { a: { a: { ... (never closed)
     expect(code).toBe('RTMP_ERR_MESSAGE_MALFORMED')
     expect((errors[0]?.cause as RtmpError | undefined)?.code).toBe('RTMP_ERR_AMF_DEPTH')
   })
@@ -145,7 +106,7 @@ describe('a malformed peer ends its own session with a typed error', () => {
     const { server, errors } = newServer({ idleTimeout: 100 })
     const peer = await handshaken(server)
     peer.write(chunks([{ msg: connect }]))
-    await new Promise<void>((resolve) => peer.once('close', () => resolve()))
+    await peer.closed
     expect(errors.map((e) => e.code)).toEqual(['RTMP_ERR_TIMEOUT'])
   })
 })
@@ -183,7 +144,7 @@ describe('post-handshake time limits', () => {
   it('closes a peer that finishes the handshake but never sends connect', async () => {
     const { server, errors } = newServer({ connectTimeout: 80 })
     const peer = await handshaken(server)
-    await new Promise<void>((resolve) => peer.once('close', () => resolve()))
+    await peer.closed
     expect(errors.map((e) => [e.code, e.message])).toEqual([['RTMP_ERR_TIMEOUT', 'no connect command within 80 ms of the handshake']])
   })
 
