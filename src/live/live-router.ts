@@ -120,8 +120,13 @@ export class LiveRouter {
     }
   }
 
+  /**
+   * The router's key of a stream. Unambiguous on purpose: app `live` with name `secret/cam` and app
+   * `live/secret` with name `cam` are different streams (an application that authorizes by app must not be
+   * bypassed through the name). `LiveStream.key` is the readable `app/name`.
+   */
   static keyOf(app: string, streamName: string): string {
-    return `${app}/${streamName}`
+    return `${app.length}:${app}/${streamName}`
   }
 
   /**
@@ -160,7 +165,7 @@ export class LiveRouter {
   handlePublish(req: PublishRequest): void {
     const publisher = this.publish(req.app, req.streamName)
     if (!publisher) {
-      req.reject('NetStream.Publish.BadName', `${LiveRouter.keyOf(req.app, req.streamName)} is already being published`)
+      req.reject('NetStream.Publish.BadName', `${req.app}/${req.streamName} is already being published`)
       return
     }
     const stream = req.accept()
@@ -215,6 +220,7 @@ export class LiveRouter {
   }
 
   private release(stream: LiveStream): void {
-    if (stream.idle && this.streams.get(stream.key) === stream) this.streams.delete(stream.key)
+    const key = LiveRouter.keyOf(stream.app, stream.name)
+    if (stream.idle && this.streams.get(key) === stream) this.streams.delete(key)
   }
 }

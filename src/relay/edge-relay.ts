@@ -120,7 +120,7 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
     try {
       target = this.originOf(app, streamName)
     } catch (err) {
-      const error = err instanceof UrlError ? err : new UrlError('RTMP_ERR_URL_INVALID', `edge origin for ${key}: ${String(err)}`, { cause: err })
+      const error = err instanceof UrlError ? err : new UrlError('RTMP_ERR_URL_INVALID', `edge origin for ${app}/${streamName}: ${String(err)}`, { cause: err })
       queueMicrotask(() => this.emit('status', { state: 'stopped', reason: 'gave-up', error }, { app, streamName, origin: '' }))
       return
     }
