@@ -3,6 +3,9 @@ import type { MediaMessage } from '../../src/media/media-message'
 import { RelayFeed } from '../../src/relay/relay-feed'
 import { normalizeRelayQueueLimits, type RelayQueueLimits } from '../../src/relay/relay-queue-limits'
 import { createRng } from '../helpers/rng'
+import { mtAudio, mtVideo } from '../live/enhanced-frames'
+import { EAC3_1, HEADER_LABELS, HEVC1, frameLabels, label, multitrackFrames, multitrackHeaders } from '../record/multitrack-stream'
+import { avcHeader, videoFrame } from '../vod/synthetic-flv'
 import { audioFrame, audioHeader, interframe, keyframe, kindOf, liveStream, metadata, serialOf, videoHeader } from './relay-media'
 
 const roomy = normalizeRelayQueueLimits({ maxBytes: 1 << 20, maxMessages: 10_000 })
@@ -128,6 +131,22 @@ describe('a relay feed', () => {
     expect(out[0]!.data).toBe(newHeader.data)
   })
 
+  it('keeps onMetaData through other data messages (cue points), which go out in order but are not replayed', () => {
+    const feed = linked()
+    const cue: MediaMessage = { type: 'data', timestamp: 0, data: Uint8Array.of(2, 0, 10, ...Array.from('onCuePoint', (c) => c.charCodeAt(0)), 5) }
+    const meta = metadata()
+    for (const m of [meta, videoHeader(), audioHeader()]) feed.push(m)
+    expect(feed.push(cue)).toBe('waiting') // before the start: no place in the stream yet
+    feed.push(keyframe(0, 0))
+    expect(feed.push({ ...cue, timestamp: 40 })).toBe('queued')
+    drain(feed)
+    feed.restart()
+    feed.push(keyframe(400, 10))
+    const out = drain(feed)
+    expect(out.map(kindOf)).toEqual(['metadata', 'video-header', 'audio-header', 'key'])
+    expect(out[0]!.data).toBe(meta.data)
+  })
+
   it('starts an audio-only stream at an audio frame, and while holding keeps only the latest one', () => {
     const feed = new RelayFeed(roomy)
     feed.push(metadata())
@@ -178,5 +197,159 @@ describe('relay queue limits', () => {
 
   it.each([[{ maxBytes: 0 }], [{ maxMessages: 1.5 }], [{ maxBytes: 100, hardMaxBytes: 50 }], [{ maxMessages: 10, hardMaxMessages: 5 }]])('reject %o', (bad) => {
     expect(() => normalizeRelayQueueLimits(bad)).toThrow(RangeError)
+  })
+})
+
+// ── Enhanced RTMP multitrack: headers per track, GOPs on track 0 ───────────────────────────────────────
+
+/** Short labels (test/record/multitrack-stream `label`): `avc:K20`, `MT[1 hvc1:KC20]`, `aac:H`, … */
+const labels = (ms: readonly MediaMessage[]): string[] => ms.map(label)
+const mtKey = (n: number): MediaMessage => ({ type: 'video', timestamp: n * 40, data: mtVideo('key', 'coded', 'one', [HEVC1], n) })
+const mtInter = (n: number): MediaMessage => ({ type: 'video', timestamp: n * 40, data: mtVideo('inter', 'coded', 'one', [HEVC1], n) })
+const avcFrame = (n: number, key: boolean): MediaMessage => ({ type: 'video', timestamp: n * 40, data: videoFrame(n, key) })
+
+/** Per track, the serials of its video frames out, split into runs that each start at a key frame. */
+function videoRuns(out: readonly MediaMessage[]): Map<string, number[][]> {
+  const runs = new Map<string, number[][]>()
+  for (const m of out) {
+    const l = label(m)
+    const match = /^avc:([KI])(\d+)$/.exec(l) ?? /^MT\[1 hvc1:([KI])C(\d+)\]$/.exec(l)
+    if (!match) continue
+    const track = l.startsWith('avc') ? '0' : '1'
+    const list = runs.get(track) ?? []
+    if (match[1] === 'K' || list.length === 0) list.push([])
+    list.at(-1)!.push(Number(match[2]))
+    runs.set(track, list)
+  }
+  return runs
+}
+
+describe('a relay feed with an Enhanced RTMP multitrack stream', () => {
+  it('after a restart starts with every track’s headers (not only the last one), then a track-0 keyframe', () => {
+    const feed = linked()
+    const headers = multitrackHeaders()
+    for (const m of [...headers, ...multitrackFrames(0, 15)]) feed.push(m)
+    drain(feed)
+    feed.restart() // the destination reconnects
+    const results = multitrackFrames(15, 25).map((m) => feed.push(m))
+    // frames 15..19 of both tracks and their audio wait for track 0's key frame 20
+    expect(results.slice(0, 20).every((r) => r === 'waiting')).toBe(true)
+    const out = drain(feed)
+    expect(labels(out)).toEqual(['meta', ...HEADER_LABELS, ...[20, 21, 22, 23, 24].flatMap((n) => frameLabels(n))])
+    expect(out.slice(0, 6).map((m) => m.timestamp)).toEqual([800, 800, 800, 800, 800, 800])
+    // the publisher's payloads, shared
+    out.slice(0, 5).forEach((m, i) => expect(m.data).toBe(headers[i]!.data))
+  })
+
+  it('keeps each track’s HDR metadata and forgets a track whose sequence ended', () => {
+    const feed = linked()
+    for (const m of multitrackHeaders()) feed.push(m)
+    feed.push({ type: 'video', timestamp: 0, data: mtVideo('key', 'meta', 'one', [HEVC1]) }) // track 1 colorInfo
+    for (const m of multitrackFrames(0, 5)) feed.push(m)
+    feed.push({ type: 'audio', timestamp: 200, data: mtAudio('end', 'one', [EAC3_1]) }) // track 1 audio ends
+    feed.restart()
+    for (const m of multitrackFrames(10, 11)) feed.push(m)
+    expect(labels(drain(feed))).toEqual(['meta', 'avc:H', 'MT[1 hvc1:KS0]', 'MT[1 hvc1:KM0]', 'aac:H', ...frameLabels(10)])
+  })
+
+  it('does not start at a key frame of another track alone', () => {
+    const feed = linked()
+    for (const m of multitrackHeaders()) feed.push(m)
+    expect(feed.push(mtKey(0))).toBe('waiting') // track 1 only
+    const twoOthers = mtVideo('key', 'coded', 'many', [HEVC1, { id: 2, fourCc: 'hvc1' }], 1)
+    expect(feed.push({ type: 'video', timestamp: 40, data: twoOthers })).toBe('waiting')
+    expect(feed.push({ type: 'audio', timestamp: 50, data: mtAudio('coded', 'one', [EAC3_1], 1) })).toBe('waiting')
+    expect(feed.waiting).toBe(true)
+    // a message that carries track 0 as a key frame does start it
+    const withDefault = mtVideo('key', 'coded', 'many', [{ id: 0, fourCc: 'hvc1' }, HEVC1], 2)
+    expect(feed.push({ type: 'video', timestamp: 80, data: withDefault })).toBe('queued')
+    expect(labels(drain(feed))).toEqual(['meta', ...HEADER_LABELS, 'MT[0 hvc1:KC2|1 hvc1:KC2]'])
+  })
+
+  it('while holding keeps only the latest track-0 GOP: a key frame of another track alone does not empty it', () => {
+    const feed = new RelayFeed(roomy)
+    for (const m of [...multitrackHeaders(), ...multitrackFrames(0, 25)]) feed.push(m)
+    const before = feed.length
+    expect(feed.push(mtKey(25))).toBe('queued') // track 1 only, not aligned with track 0
+    expect(feed.length).toBe(before + 1)
+    const out = drain(feed)
+    expect(labels(out).slice(0, 9)).toEqual(['meta', ...HEADER_LABELS, ...frameLabels(20)])
+    expect(label(out.at(-1)!)).toBe('MT[1 hvc1:KC25]')
+  })
+
+  it('over a soft limit drops every track’s dependent frames up to track 0’s next keyframe', () => {
+    const feed = linked(normalizeRelayQueueLimits({ maxMessages: 12, hardMaxMessages: 1000 }))
+    const results = [...multitrackHeaders(), ...multitrackFrames(0, 30)].map((m) => feed.push(m))
+    expect(results).toContain('dropped')
+    const out = drain(feed)
+    // 5 headers + 4 messages per frame: over 12 queued during frame 1; frames 2..9 of both tracks dropped
+    const runs = videoRuns(out)
+    expect(runs.get('0')).toEqual([[0, 1], [10], [20]])
+    expect(runs.get('1')).toEqual([[0, 1], [10], [20]])
+    expect(out.filter((m) => m.type === 'audio' && !/:S0\]|aac:H/.test(label(m)))).toHaveLength(60) // audio: all of it
+    expect(feed.dropped).toBe(2 * (8 + 9 + 9))
+  })
+
+  it('does not end a drop at a key frame of another track alone', () => {
+    const feed = linked(normalizeRelayQueueLimits({ maxMessages: 8, hardMaxMessages: 1000 }))
+    for (const m of [...multitrackHeaders(), ...multitrackFrames(0, 1)]) feed.push(m) // 9 queued: congested
+    expect(feed.push(mtInter(1))).toBe('dropped')
+    drain(feed)
+    expect(feed.push(mtKey(2))).toBe('queued') // independent: it goes, but track 0 is still mid-drop
+    expect(feed.push(avcFrame(2, false))).toBe('dropped')
+    expect(feed.push(mtInter(3))).toBe('dropped')
+    expect(feed.push(avcFrame(4, true))).toBe('queued')
+    expect(feed.push(mtKey(4))).toBe('queued')
+    expect(feed.push(mtInter(5))).toBe('queued')
+    expect(labels(drain(feed))).toEqual(['MT[1 hvc1:KC2]', 'avc:K4', 'MT[1 hvc1:KC4]', 'MT[1 hvc1:IC5]'])
+  })
+
+  it('after reset() forgets the previous publisher’s tracks', () => {
+    const feed = linked()
+    for (const m of [...multitrackHeaders(), ...multitrackFrames(0, 2)]) feed.push(m)
+    feed.reset()
+    feed.push({ type: 'video', timestamp: 0, data: avcHeader })
+    for (const m of multitrackFrames(0, 1)) feed.push(m)
+    expect(labels(drain(feed))).toEqual(['avc:H', ...frameLabels(0)])
+  })
+
+  it('whatever it is fed and however it is drained, starts with every header and sends GOP prefixes on every track', () => {
+    const rng = createRng()
+    for (let run = 0; run < 40; run++) {
+      const limits = normalizeRelayQueueLimits({ maxMessages: rng.int(4, 40), hardMaxMessages: rng.int(41, 120), maxBytes: 1 << 20 })
+      const feed = new RelayFeed(limits)
+      feed.holding = rng.bool()
+      const out: MediaMessage[] = []
+      const starts: number[] = [0]
+      for (const m of [...multitrackHeaders(), ...multitrackFrames(0, rng.int(1, 80), rng.int(1, 12))]) {
+        if (feed.push(m) === 'overflow') starts.push(out.length)
+        if (feed.holding) {
+          if (rng.int(0, 10) === 0) feed.holding = false // a destination connected
+          continue // nobody takes messages meanwhile
+        }
+        for (let n = rng.bool() ? rng.int(0, 6) : 0; n > 0; n--) {
+          const x = feed.shift()
+          if (x) out.push(x)
+        }
+        if (rng.int(0, 30) === 0) {
+          // the destination was lost (what PushDestination does): hold, and start over for the next one
+          feed.holding = true
+          feed.restart()
+          starts.push(out.length)
+        }
+      }
+      out.push(...drain(feed))
+      // each start (and restart after an overflow) opens with every header and a track-0 key frame, as far as it got
+      starts.forEach((at, i) => {
+        const got = labels(out.slice(at, Math.min(at + 6, starts[i + 1] ?? out.length)))
+        const opening = ['meta', ...HEADER_LABELS, 'avc:K']
+        expect(got.map((l) => l.replace(/\d+$/, '')), `seed ${rng.seed}`).toEqual(opening.slice(0, got.length))
+      })
+      for (const [track, runs] of videoRuns(out)) {
+        for (const r of runs) {
+          expect(r, `seed ${rng.seed}: track ${track} frame whose reference was dropped`).toEqual(Array.from({ length: r.length }, (_, i) => r[0]! + i))
+        }
+      }
+    }
   })
 })
