@@ -1,5 +1,6 @@
 // A live RTMP server: publish from OBS or ffmpeg, watch with ffplay or VLC.
-//   npm start -- [--port 1935] [--host 127.0.0.1] [--record DIR] [--stats-port 8080]
+//   npm start -- [--port 1935] [--host 127.0.0.1] [--record DIR] [--stats-port 8080] [--tls-cert F --tls-key F [--tls-port 1936]]
+import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import { parseArgs } from 'node:util'
 import { createServer, recordAll } from 'rtmp-kit'
@@ -12,13 +13,17 @@ export async function main(argv: string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       record: { type: 'string' },
       'stats-port': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-port': { type: 'string', default: '1936' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   if (values.help) {
-    console.log('usage: npm start -- [--port 1935] [--host 127.0.0.1] [--record DIR] [--stats-port 8080]')
+    console.log('usage: npm start -- [--port 1935] [--host 127.0.0.1] [--record DIR] [--stats-port 8080] [--tls-cert F --tls-key F [--tls-port 1936]]')
     console.log('  --record DIR       record every published stream to DIR/<app>/<name>-<date>-<time>.flv')
     console.log('  --stats-port PORT  serve GET /stats (server and stream statistics as JSON) on the same host')
+    console.log('  --tls-cert FILE --tls-key FILE  also serve RTMPS (PEM certificate and key) on --tls-port')
     return
   }
 
@@ -47,6 +52,11 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`publish: ffmpeg -re -i input.mp4 -c copy -f flv ${base}/stream`)
   console.log(`         (OBS: server ${base}, stream key "stream")`)
   console.log(`watch:   ffplay ${base}/stream`)
+  if (values['tls-cert'] && values['tls-key']) {
+    const tls = { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
+    const secure = await server.listen({ port: Number(values['tls-port']), host: values.host, tls })
+    console.log(`RTMPS on ${secure.address}:${secure.port}: ffmpeg ... -f flv rtmps://${secure.address}:${secure.port}/live/stream`)
+  }
 
   const stats = values['stats-port']
     ? createHttpServer((req, res) => {

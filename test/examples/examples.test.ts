@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ffprobeFrames, makeFixture } from '../helpers/media-fixtures'
 import { freePort, interopSuite } from '../helpers/peers'
 import { describeExit, run, sleep, spawnPeer, trackProcesses, type PeerProcess } from '../helpers/processes'
+import { findOpenssl, makeSelfSignedCert } from '../helpers/tls-cert'
 import { RejectedError } from '../../src/errors'
 import { RtmpClient } from '../../src/transport/rtmp-client'
 
@@ -101,6 +102,27 @@ describe('examples', () => {
     server.child.kill('SIGINT')
     const exit = await server.exited
     expect(exit.code, describeExit(exit)).toBe(0)
+  })
+
+  it('live-server also serves RTMPS with --tls-cert/--tls-key', async () => {
+    const openssl = findOpenssl()
+    if (!openssl) return void console.warn('[examples] RTMPS case skipped: openssl not found')
+    const dir = mkdtempSync(join(tmpdir(), 'rtmp-kit-example-tls-'))
+    const { key, cert } = makeSelfSignedCert(openssl)
+    writeFileSync(join(dir, 'key.pem'), key)
+    writeFileSync(join(dir, 'cert.pem'), cert)
+    const [port, tlsPort] = [await freePort(), await freePort()]
+    const args = ['live-server', '--port', String(port), '--tls-port', String(tlsPort), '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]
+    const server = spawnPeer(process.execPath, [runner, ...args], { timeoutMs: 20_000 })
+    try {
+      await waitForOutput(server, `RTMPS on 127.0.0.1:${tlsPort}`, 10_000)
+      const client = await RtmpClient.connect(`rtmps://localhost:${tlsPort}/live/x`, { tls: { ca: cert } })
+      await client.close()
+    } finally {
+      server.child.kill('SIGINT')
+      rmSync(dir, { recursive: true, force: true })
+    }
+    expect((await server.exited).code).toBe(0)
   })
 })
 

@@ -96,6 +96,28 @@ tlsDescribe('RTMPS with our server and client', () => {
     await ok.close()
   }, 30_000)
 
+  it('one server listens on RTMP and RTMPS at once: a publisher on one reaches a player on the other', async () => {
+    const both = createServer()
+    const tlsPort = (await both.listen({ port: 0, tls: { key: cert.key, cert: cert.cert } })).port
+    const tcpPort = (await both.listen({ port: 0 })).port
+    expect(both.addresses().map((a) => a.port)).toEqual([tlsPort, tcpPort])
+    const publisher = await RtmpClient.connect(`rtmp://127.0.0.1:${tcpPort}/live/both`)
+    const pub = await publisher.publish()
+    const player = await RtmpClient.connect(`rtmps://localhost:${tlsPort}/live/both`, { tls: { ca: cert.cert } })
+    const play = await player.play()
+    const first = (async () => {
+      for await (const m of play) if (m.type === 'video' && m.data[0] === 0x17 && m.data[1] === 1) return m
+      return undefined
+    })()
+    await sleep(100)
+    pub.writeVideo(0, avcHeader)
+    pub.writeVideo(0, keyframe(7))
+    expect((await first)?.data[10]).toBe(7)
+    await Promise.all([publisher.close(), player.close()])
+    await both.close()
+    expect(both.addresses()).toEqual([])
+  }, 30_000)
+
   it('a peer that opens TCP and never starts TLS is dropped after the handshake timeout', async () => {
     const socket = netConnect({ host: '127.0.0.1', port })
     socket.resume()
