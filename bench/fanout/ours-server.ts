@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startServerProcess, type ServerUnderTest } from './server-process'
+
+/** Starts our server (ours-server-main.ts, bundled beside this bench) as a plain node process. */
+export async function startOurs(port: number, dir: string): Promise<ServerUnderTest> {
+  const script = fileURLToPath(new URL('./fanout-server.mjs', import.meta.url))
+  return startServerProcess({
+    name: 'ours',
+    label: `rtmp-kit ${packageVersion()} (node ${process.versions.node})`,
+    port,
+    notes: ['createServer() defaults: live router, GOP cache on, chunk size 4096', ...envNotes()],
+    command: process.execPath,
+    // RTMP_KIT_BENCH_NODE_ARGS: node flags for the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+    args: [...nodeArgs(), script, String(port)],
+    logFile: join(dir, 'ours.log'),
+  })
+}
+
+function nodeArgs(): string[] {
+  return (process.env.RTMP_KIT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+}
+
+/** Options and flags that differ from the defaults, so the report says so. */
+function envNotes(): string[] {
+  const notes: string[] = []
+  if (process.env.RTMP_KIT_BENCH_SERVER_OPTIONS) notes.push(`server options ${process.env.RTMP_KIT_BENCH_SERVER_OPTIONS}`)
+  if (process.env.RTMP_KIT_BENCH_NODE_ARGS) notes.push(`node ${process.env.RTMP_KIT_BENCH_NODE_ARGS}`)
+  return notes
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string }
+    return pkg.name === 'rtmp-kit' && pkg.version ? pkg.version : 'dev'
+  } catch {
+    return 'dev'
+  }
+}
