@@ -30,6 +30,17 @@ export function measure(name: string, fn: () => number, options: { ms?: number; 
   return { name, opsPerSec, bytesPerSec: opsPerSec * (options.bytesPerOp ?? 0) }
 }
 
+/** Results go to a module variable so that V8 cannot drop the work. */
+let sink: unknown
+
+/** `fn` run `n` times a call, in the form `measure` takes: one call counts `n` operations. */
+export function batch(fn: () => unknown, n = 100): () => number {
+  return () => {
+    for (let i = 0; i < n; i++) sink = fn()
+    return n
+  }
+}
+
 export function formatRate(m: Measurement): string {
   const ops = m.opsPerSec >= 1e6 ? `${(m.opsPerSec / 1e6).toFixed(2)} M ops/s` : `${(m.opsPerSec / 1e3).toFixed(1)} k ops/s`
   return m.bytesPerSec > 0 ? `${(m.bytesPerSec / 1e6).toFixed(0)} MB/s (${ops})` : ops

@@ -5,9 +5,9 @@
 //   npm run bench                       (once runTtffBench() is wired into bench/run.ts)
 //   TTFF_TRIALS=40 TTFF_FFMPEG_TRIALS=15 npm run bench      (about 1.5 min with the defaults: joins are spread over GOPs)
 import { spawn, type ChildProcess } from 'node:child_process'
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FlvReader, readFlvFile, type FlvTag } from '../src/media/flv-reader'
@@ -18,6 +18,7 @@ import { RtmpClient } from '../src/transport/rtmp-client'
 import { createServer } from '../src/transport/rtmp-server'
 import type { LiveSink } from '../src/live/live-sink'
 import type { PlayStream } from '../src/transport/play-stream'
+import { findExecutable } from './fanout/executables'
 import { printTable } from './measure'
 
 export interface TtffOptions {
@@ -253,19 +254,6 @@ function fmt(ms: number): string {
 function envNumber(name: string, fallback: number): number {
   const v = Number(process.env[name])
   return Number.isInteger(v) && v >= 0 ? v : fallback
-}
-
-function findExecutable(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const path = join(dir, name)
-    try {
-      accessSync(path, constants.X_OK)
-      return path
-    } catch {
-      // not here
-    }
-  }
-  return undefined
 }
 
 /** Kills the child's process group (it was spawned detached). */

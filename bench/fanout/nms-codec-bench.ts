@@ -4,8 +4,9 @@
 import { Buffer } from 'node:buffer'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { AmfEcmaArray, Handshake, decodeAmf0, encodeAmf0, type AmfValue } from 'rtmp-kit'
-import { formatRate, measure, printTable, type Measurement } from '../measure'
+import { Handshake, decodeAmf0, encodeAmf0 } from 'rtmp-kit'
+import { connectCommand, metadataFields, metadataMessage } from '../amf-samples'
+import { batch, formatRate, measure, printTable, type Measurement } from '../measure'
 import { getNms } from './nms-install'
 
 interface NmsAmf {
@@ -15,51 +16,6 @@ interface NmsAmf {
 interface NmsRtmp {
   onOutputCallback: (b: Buffer) => void
   parserData(b: Buffer): string | null
-}
-
-/** A connect command as a publisher sends it, and onMetaData as ffmpeg writes it (the values of amf-bench.ts). */
-const connect: AmfValue[] = [
-  'connect',
-  1,
-  {
-    app: 'live',
-    flashVer: 'FMLE/3.0 (compatible; FMSc/1.0)',
-    tcUrl: 'rtmp://127.0.0.1:1935/live',
-    fpad: false,
-    capabilities: 15,
-    audioCodecs: 4071,
-    videoCodecs: 252,
-    videoFunction: 1,
-    objectEncoding: 0,
-  },
-]
-const metadataFields = {
-  duration: 0,
-  width: 1920,
-  height: 1080,
-  videodatarate: 2500,
-  framerate: 30,
-  videocodecid: 7,
-  audiodatarate: 160,
-  audiosamplerate: 48000,
-  audiosamplesize: 16,
-  stereo: true,
-  audiocodecid: 10,
-  major_brand: 'isom',
-  minor_version: '512',
-  compatible_brands: 'isomiso2avc1mp41',
-  encoder: 'Lavf60.16.100',
-  filesize: 0,
-}
-
-const BATCH = 100
-let sink: unknown
-
-function batch(fn: () => unknown, n = BATCH): () => number {
-  return () => {
-    for (let i = 0; i < n; i++) sink = fn()
-    return n
-  }
 }
 
 export function runNmsCodecBench(options: { install: boolean }): void {
@@ -79,8 +35,8 @@ export function runNmsCodecBench(options: { install: boolean }): void {
   // Each side encodes the values in its own model (theirs has no ECMA-array wrapper: a plain object, marker 3);
   // both decode the same bytes (ours, with onMetaData as an ECMA array, as ffmpeg sends it).
   for (const [name, ourValues, theirValues] of [
-    ['connect', connect, connect],
-    ['onMetaData (16 keys)', ['onMetaData', AmfEcmaArray.from(metadataFields)], ['onMetaData', metadataFields]],
+    ['connect', connectCommand, connectCommand],
+    ['onMetaData (16 keys)', metadataMessage, ['onMetaData', metadataFields]],
   ] as const) {
     const bytes = encodeAmf0(ourValues)
     const buffer = Buffer.from(bytes)
@@ -104,7 +60,6 @@ export function runNmsCodecBench(options: { install: boolean }): void {
     row(`handshake ${complex ? 'complex' : 'simple'}: S0S1S2 for a C0C1`, measure('ours', batch(ours, 10), { ms }), measure('nms', batch(theirs, 10), { ms }))
   }
   printTable(`AMF0 and server handshake beside node-media-server ${nms.version} (higher ratio is better)`, rows)
-  void sink
 }
 
 /** Both decoders must read the bytes as the same command before their speeds mean anything. */

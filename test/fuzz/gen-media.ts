@@ -1,43 +1,12 @@
 import { encodeAmf0 } from '../../src/amf/amf0-encoder'
 import { AmfEcmaArray } from '../../src/amf/amf-value'
 import { FlvWriter } from '../../src/media/flv-writer'
+import { BitWriter, escapeRbsp } from '../helpers/bit-writer'
 import type { Rng } from '../helpers/rng'
 import { Builder } from './builder'
 import { realCorpus } from './corpus'
 import type { Field, Sample } from './mutate'
 import { concatBytes } from './oracle'
-
-/** MSB-first bit writer with Exp-Golomb codes, for SPS and AudioSpecificConfig. */
-class BitWriter {
-  private readonly bits: number[] = []
-
-  u(n: number, v: number): this {
-    for (let i = n - 1; i >= 0; i--) this.bits.push(Math.floor(v / 2 ** i) % 2)
-    return this
-  }
-
-  ue(v: number): this {
-    const x = v + 1
-    const len = Math.floor(Math.log2(x))
-    return this.u(len, 0).u(len + 1, x)
-  }
-
-  se(v: number): this {
-    return this.ue(v > 0 ? 2 * v - 1 : -2 * v)
-  }
-
-  bytes(trailing = true): Uint8Array {
-    if (trailing) {
-      this.bits.push(1)
-      while (this.bits.length % 8 !== 0) this.bits.push(0)
-    } else {
-      while (this.bits.length % 8 !== 0) this.bits.push(0)
-    }
-    const out = new Uint8Array(this.bits.length / 8)
-    for (let i = 0; i < this.bits.length; i++) out[i >> 3]! |= this.bits[i]! << (7 - (i & 7))
-    return out
-  }
-}
 
 const HIGH = [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]
 
@@ -84,20 +53,6 @@ export function randomSps(rng: Rng): Uint8Array {
   if (crop) for (let i = 0; i < 4; i++) w.ue(rng.next() < 0.9 ? rng.int(0, 8) : rng.int(0, 5000))
   w.u(1, 0) // no VUI
   return concatBytes([Uint8Array.of(0x67), escapeRbsp(w.bytes(rng.next() < 0.95))])
-}
-
-function escapeRbsp(rbsp: Uint8Array): Uint8Array {
-  const out: number[] = []
-  let zeros = 0
-  for (const v of rbsp) {
-    if (zeros >= 2 && v <= 3) {
-      out.push(3)
-      zeros = 0
-    }
-    out.push(v)
-    zeros = v === 0 ? zeros + 1 : 0
-  }
-  return Uint8Array.from(out)
 }
 
 /** AVCDecoderConfigurationRecord around real or random SPS/PPS, with its count and length fields marked. */

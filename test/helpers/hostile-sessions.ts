@@ -1,12 +1,12 @@
 import { Buffer } from 'node:buffer'
 import type { Duplex } from 'node:stream'
-import type { AmfValue } from '../../src/amf/amf-value'
 import { ChunkReader } from '../../src/chunk/chunk-reader'
 import { ChunkWriter } from '../../src/chunk/chunk-writer'
 import type { RtmpErrorCode } from '../../src/errors'
 import { Handshake } from '../../src/handshake/handshake'
 import { decodeMessage, encodeMessage } from '../../src/message/message-codec'
 import type { RtmpMessage } from '../../src/message/rtmp-message'
+import { command } from './command'
 import { hex } from './hex'
 import { createRng } from './rng'
 
@@ -35,15 +35,6 @@ export function chunkMessages(messages: readonly ChunkedMessage[], writer = new 
 export function rawMessage(typeId: number, payload: Uint8Array, streamId = 0, csid = 3): Buffer {
   return Buffer.concat(new ChunkWriter().write({ typeId, streamId, timestamp: 0, payload }, csid))
 }
-
-export const command = (name: string, transactionId: number, commandObject: AmfValue, ...args: AmfValue[]): RtmpMessage => ({
-  type: 'command',
-  encoding: 'amf0',
-  name,
-  transactionId,
-  commandObject,
-  args,
-})
 
 export const connectCommand = (app = 'live'): RtmpMessage => command('connect', 1, { app, tcUrl: `rtmp://127.0.0.1/${app}` })
 

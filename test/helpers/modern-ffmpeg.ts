@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { accessSync, constants, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, it } from 'vitest'
-import { interopRequired } from './peers'
+import { executable, interopRequired } from './peers'
 import { describeExit, run } from './processes'
 
 /**
@@ -25,15 +24,6 @@ export const MODERN_FFMPEG_HINT = 'set RTMP_FFMPEG_MODERN or run ../shared/tools
 
 /** The first ffmpeg release whose FLV muxer/demuxer and RTMP protocol carry E-RTMP audio and multitrack. */
 const MIN_MAJOR = 8
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK)
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-}
 
 type Found = { ok: true; peers: ModernFfmpeg } | { ok: false; why: string }
 

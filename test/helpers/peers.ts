@@ -26,22 +26,24 @@ export function interopRequired(): boolean {
   return process.env.RTMP_INTEROP === '1'
 }
 
-function executable(path: string): boolean {
+/** True when `path` is a regular file this process may access in `mode` (`constants.X_OK`, `R_OK`, ...). */
+function accessibleFile(path: string, mode: number): boolean {
   try {
-    accessSync(path, constants.X_OK)
+    accessSync(path, mode)
     return statSync(path).isFile()
   } catch {
     return false
   }
 }
 
-function readable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK)
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
+/** True when `path` is a regular file this process may run. */
+export function executable(path: string): boolean {
+  return accessibleFile(path, constants.X_OK)
+}
+
+/** True when `path` is a regular file this process may read. */
+export function readable(path: string): boolean {
+  return accessibleFile(path, constants.R_OK)
 }
 
 /** The nginx-rtmp module file, or undefined. */

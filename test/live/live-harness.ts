@@ -42,6 +42,16 @@ export class FakeClock implements LiveClock {
   }
 }
 
+/** Writes messages as a real-time publisher would: the clock moves with the media timestamps. */
+export function writeInRealTime(clock: FakeClock, to: { write(m: MediaMessage): unknown }, messages: readonly MediaMessage[]): void {
+  const t0 = clock.now() - (messages[0]?.timestamp ?? 0)
+  for (const m of messages) {
+    const due = t0 + m.timestamp
+    if (due > clock.now()) clock.advance(due - clock.now())
+    to.write(m)
+  }
+}
+
 export type SinkEvent =
   | { kind: 'audio' | 'video' | 'data'; timestamp: number; data: Uint8Array }
   | { kind: 'publishStarted' | 'publishEnded' }

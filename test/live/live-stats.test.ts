@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LiveRouter } from '../../src/live/live-router'
 import { RateMeter } from '../../src/live/rate-meter'
-import type { MediaMessage } from '../../src/media/media-message'
-import { FakeClock, RecordingSink, aacHeader, avStream, data, metadata, video } from './live-harness'
-
-/** Writes messages as a real-time publisher would: the clock moves with the media timestamps. */
-function play(clock: FakeClock, write: (m: MediaMessage) => void, messages: readonly MediaMessage[]): void {
-  const t0 = clock.now() - (messages[0]?.timestamp ?? 0)
-  for (const m of messages) {
-    const due = t0 + m.timestamp
-    if (due > clock.now()) clock.advance(due - clock.now())
-    write(m)
-  }
-}
+import { FakeClock, RecordingSink, aacHeader, avStream, data, metadata, video, writeInRealTime } from './live-harness'
 
 describe('RateMeter', () => {
   it('averages over the window, or over the time since the first sample when that is shorter', () => {
@@ -40,7 +29,7 @@ describe('LiveRouter statistics on a synthetic stream', () => {
     router.subscribe('live', 'cam', a)
     router.subscribe('live', 'cam', b)
     const pub = router.publish('live', 'cam')!
-    play(clock, (m) => pub.write(m), stream)
+    writeInRealTime(clock, pub, stream)
 
     const s = router.streamStats('live', 'cam')!
     const bytesIn = stream.reduce((n, m) => n + m.data.length, 0)
@@ -82,7 +71,7 @@ describe('LiveRouter statistics on a synthetic stream', () => {
     const subs = sinks.map((s) => router.subscribe('live', 'cam', s))
     subs[0]!.unsubscribe()
     sinks[1]!.buffered = 20_000 // its connection stopped sending
-    play(clock, (m) => pub.write(m), stream.slice(0, 10))
+    writeInRealTime(clock, pub, stream.slice(0, 10))
     expect(sinks[1]!.statuses()).toEqual(['abort'])
     expect(router.streamStats('live', 'cam')).toMatchObject({ subscribers: 1, peakSubscribers: 3, slowSubscribersDropped: 1 })
   })

@@ -19,6 +19,7 @@ import {
   metadata,
   RecordingSink,
   video,
+  writeInRealTime,
 } from './live-harness'
 
 const limits = (o: Partial<PlayerLimits>): PlayerLimits => normalizePlayerLimits(o)
@@ -190,16 +191,6 @@ describe('PlayerGate disconnecting', () => {
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)
 
-/** Writes messages as a real-time publisher would: the clock moves with the media timestamps. */
-function play(clock: FakeClock, write: (m: MediaMessage) => void, messages: readonly MediaMessage[]): void {
-  const t0 = clock.now() - (messages[0]?.timestamp ?? 0)
-  for (const m of messages) {
-    const due = t0 + m.timestamp
-    if (due > clock.now()) clock.advance(due - clock.now())
-    write(m)
-  }
-}
-
 /** A sink whose unsent bytes follow a script of media time (ms since the broadcast started). */
 class ScriptedSink extends RecordingSink {
   constructor(
@@ -240,7 +231,7 @@ describe('a LiveRouter with a player that falls behind', () => {
     router.subscribe('live', 'cam', owner)
     const pub = router.publish('live', 'cam')!
     const stream = avStream({ seconds: 10, gop: 25 }) // keyframe every second
-    play(clock, (m) => pub.write(m), stream)
+    writeInRealTime(clock, pub, stream)
 
     const published = stream.filter((m) => m.type === 'video' && m.data.length === 11).map((m) => m.data[10])
     expect(videoFrames(fast).map((f) => f.n)).toEqual(published)
@@ -311,7 +302,7 @@ describe('a LiveRouter with multitrack subscribers that fall behind', () => {
     const singleSub = router.subscribe('live', 'cam', single)
     const multiSub = router.subscribe('live', 'cam', multi)
     const pub = router.publish('live', 'cam')!
-    play(clock, (m) => pub.write(m), stream(2 * GOP, hevcKeyAt))
+    writeInRealTime(clock, pub, stream(2 * GOP, hevcKeyAt))
     return { single, multi, singleSub, multiSub }
   }
 

@@ -1,16 +1,16 @@
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LiveRouter } from '../../src/live/live-router'
-import { readFlvFile, type FlvTag } from '../../src/media/flv-reader'
 import { mediaTypeOf, type MediaMessage } from '../../src/media/media-message'
 import { FlvRecorder, type RecordedFile } from '../../src/record/flv-recorder'
 import { isMonotonic } from '../helpers/media-fixtures'
 import { decodeAllErrors, modernSuite, probeStreams, type ProbedStream } from '../helpers/modern-ffmpeg'
 import { interopRequired } from '../helpers/peers'
 import { describeExit, run } from '../helpers/processes'
+import { readTags } from '../interop/interop-support'
 import { frameLabels, HEADER_LABELS, label, multitrackFrames, multitrackHeaders } from './multitrack-stream'
 
 // Recording an Enhanced RTMP multitrack stream: every file, however far into the stream it starts, opens with
@@ -24,12 +24,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
-
-function readTags(path: string): FlvTag[] {
-  const flv = readFlvFile(new Uint8Array(readFileSync(path)))
-  if (flv.error) throw flv.error
-  return flv.tags
-}
 
 const labels = (path: string): string[] => readTags(path).map((t) => label({ type: mediaTypeOf(t.type)!, data: t.data }))
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)

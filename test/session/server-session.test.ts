@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { AmfValue } from '../../src/amf/amf-value'
 import { ChunkWriter } from '../../src/chunk/chunk-writer'
 import { RtmpError } from '../../src/errors'
 import { encodeMessage } from '../../src/message/message-codec'
 import type { RtmpMessage } from '../../src/message/rtmp-message'
 import { ServerSession, type ServerSessionAction } from '../../src/session/server-session'
 import type { ServerSessionEvent } from '../../src/session/server-events'
+import { command as cmd } from '../helpers/command'
 import { bytewise, randomSplits } from '../helpers/split'
 import { createRng } from '../helpers/rng'
 import { SessionPair } from './session-harness'
@@ -21,15 +21,6 @@ function clientBytes(messages: ReadonlyArray<{ msg: RtmpMessage; streamId?: numb
     return writer.write({ typeId, streamId, timestamp, payload }, csid)
   })
 }
-
-const cmd = (name: string, transactionId: number, commandObject: AmfValue, ...args: AmfValue[]): RtmpMessage => ({
-  type: 'command',
-  encoding: 'amf0',
-  name,
-  transactionId,
-  commandObject,
-  args,
-})
 
 describe('ServerSession', () => {
   it('reports connect as a request and answers only after accept', () => {
