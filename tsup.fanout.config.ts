@@ -9,6 +9,7 @@ export default defineConfig({
     fanout: 'bench/fanout/fanout-main.ts',
     'fanout-compare': 'bench/fanout/compare-main.ts',
     'fanout-server': 'bench/fanout/ours-server-main.ts',
+    'fanout-cluster': 'bench/fanout/ours-cluster-main.ts',
     'fanout-publisher': 'bench/fanout/publisher-main.ts',
     'fanout-worker': 'bench/fanout/load-worker-main.ts',
   },

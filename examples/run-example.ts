@@ -8,6 +8,7 @@ const examples: Record<string, () => Promise<{ main(argv: string[]): Promise<voi
   'http-flv': () => import('./http-flv'),
   play: () => import('./play'),
   publish: () => import('./publish'),
+  cluster: () => import('./cluster'),
 }
 
 const [name, ...args] = process.argv.slice(2)

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { FanoutOptions } from './run-fanout'
-import { SERVER_NAMES, type ServerName } from './server-process'
+import { ALL_SERVER_NAMES, SERVER_NAMES, type ServerName } from './server-process'
 
 export interface CliOptions {
   readonly servers: ServerName[]
@@ -22,7 +22,8 @@ export const USAGE = `options:
   --bitrate K          source bitrate: 600, 600k, 2.5M, 2500k (default 600k)
   --seconds S          measured window (default 20)
   --warmup S           seconds after the players joined before the window (default 5)
-  --server NAME        ours | nms | nginx (bench:fanout: default ours; may repeat; compare: all three)
+  --server NAME        ours | nms | nginx | ours-cluster (bench:fanout: default ours; may repeat; compare: ours, nms, nginx)
+  --cluster-workers N  ours-cluster: worker processes of the cluster example (default 2)
   --fast               publish as fast as the server takes it (peak throughput) instead of in real time
   --workers W          load generator processes (default 1 below 200 players, else 2)
   --connect-rate R     players started per second (default 0: all at once)
@@ -45,6 +46,7 @@ export function parseCli(argv: string[], compare: boolean): CliOptions {
       server: { type: 'string', multiple: true },
       fast: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      'cluster-workers': { type: 'string', default: '2' },
       'connect-rate': { type: 'string', default: '0' },
       'realtime-share': { type: 'string', default: '0.95' },
       json: { type: 'boolean', default: false },
@@ -56,7 +58,7 @@ export function parseCli(argv: string[], compare: boolean): CliOptions {
     },
   })
   const servers = (values.server ?? (compare ? [...SERVER_NAMES] : ['ours'])).flatMap((s) => s.split(','))
-  for (const s of servers) if (!SERVER_NAMES.includes(s as ServerName)) throw new Error(`--server must be one of ${SERVER_NAMES.join(', ')}, got ${s}`)
+  for (const s of servers) if (!ALL_SERVER_NAMES.includes(s as ServerName)) throw new Error(`--server must be one of ${ALL_SERVER_NAMES.join(', ')}, got ${s}`)
   const players = Math.round(positive('--players', values.players ?? (values.fast ? '20' : '50')))
   return {
     servers: servers as ServerName[],
@@ -68,6 +70,7 @@ export function parseCli(argv: string[], compare: boolean): CliOptions {
       fast: values.fast,
       workers: values.workers !== undefined ? Math.round(positive('--workers', values.workers)) : defaultWorkers(players),
       connectRate: nonNegative('--connect-rate', values['connect-rate']),
+      clusterWorkers: Math.round(positive('--cluster-workers', values['cluster-workers'])),
       installNms: true,
       realtimeShare: share('--realtime-share', values['realtime-share']),
     },

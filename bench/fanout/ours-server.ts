@@ -18,6 +18,35 @@ export async function startOurs(port: number, dir: string): Promise<ServerUnderT
   })
 }
 
+/**
+ * Starts our cluster example (examples/cluster.ts, bundled as fanout-cluster.mjs): a primary that forks
+ * `workers` RTMP servers sharing the port. Ready once every worker listens (the primary says so in its log):
+ * until then the port would send every connection to the first worker. Sampled as a process tree.
+ */
+export async function startOursCluster(port: number, dir: string, workers: number): Promise<ServerUnderTest> {
+  const script = fileURLToPath(new URL('./fanout-cluster.mjs', import.meta.url))
+  const logFile = join(dir, 'ours-cluster.log')
+  const server = await startServerProcess({
+    name: 'ours-cluster',
+    label: `rtmp-kit ${packageVersion()} cluster example, ${workers} workers (node ${process.versions.node})`,
+    port,
+    notes: [`examples/cluster.ts: ${workers} workers + primary, round-robin; CPU and peak RSS summed over the process tree (peak = sum of each process's VmHWM)`],
+    command: process.execPath,
+    args: [...nodeArgs(), script, String(port), String(workers)],
+    logFile,
+    tree: true,
+  })
+  const deadline = Date.now() + 20_000
+  while (!readFileSync(logFile, 'utf8').includes(`${workers} workers on`)) {
+    if (Date.now() > deadline) {
+      await server.stop()
+      throw new Error(`the cluster's workers did not all start\n${server.log()}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return server
+}
+
 function nodeArgs(): string[] {
   return (process.env.RTMP_KIT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
 }

@@ -8,7 +8,7 @@ import { trackDir } from './child-cleanup'
 import { ChildLink } from './child-link'
 import type { FromPublisher, FromWorker, ToPublisher, ToWorker, WorkerReport } from './ipc'
 import { freePort } from './net-util'
-import { cpuSeconds, sampleProcess, type ProcSample } from './proc-stats'
+import { cpuSeconds, describeTreeCpu, sampleProcess, sampleTree, type ProcSample } from './proc-stats'
 import type { ServerName, ServerUnderTest } from './server-process'
 import { isMissing, startServer } from './servers'
 import { benchCacheDir } from './cache-dir'
@@ -30,6 +30,8 @@ export interface FanoutOptions {
   readonly workers: number
   /** players started per second over all workers; 0 = all at once */
   readonly connectRate: number
+  /** `ours-cluster`: worker processes of the cluster example (default 2) */
+  readonly clusterWorkers?: number
   /** install node-media-server into the temp cache when missing */
   readonly installNms: boolean
   /** share of the expected bytes a player must receive to count as keeping real time (0.95) */
@@ -79,7 +81,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   const dir = mkdtempSync(join(benchCacheDir(), `run-${options.server}-`))
   trackDir(dir)
   const port = await freePort()
-  const started = await startServer(options.server, { port, dir, players: options.players, installNms: options.installNms })
+  const started = await startServer(options.server, { port, dir, players: options.players, installNms: options.installNms, clusterWorkers: options.clusterWorkers ?? 2 })
   if (isMissing(started)) {
     rmSync(dir, { recursive: true, force: true })
     return emptyResult(options, source.description, started.missing)
@@ -112,6 +114,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
     log(`measuring ${options.seconds} s`)
     await sleep(options.seconds * 1000)
     const end = await mark('end', server, publisher, workers)
+    if (server.tree) log(`${server.name} CPU per process (primary first): ${describeTreeCpu(begin.server, end.server, (end.at - begin.at) / 1000)}`)
     for (const w of workers) w.send({ type: 'collect', from: 'begin', to: 'end' })
     const reports = await Promise.all(workers.map((w) => w.next(isReport, 30_000)))
     return summarize(options, source, server, begin, end, reports)
@@ -137,7 +140,7 @@ async function mark(id: string, server: ServerUnderTest, publisher: ChildLink<To
   publisher.send({ type: 'mark', id })
   for (const w of workers) w.send({ type: 'mark', id })
   const at = performance.now()
-  const serverSample = safeSample(server.pid)
+  const serverSample = safeSample(server)
   if (serverSample === undefined) throw new Error(`${server.label} exited during the run\n${server.log()}`)
   const loadGen = workers.map((w) => sampleProcess(w.pid))
   const publisherSample = sampleProcess(publisher.pid)
@@ -156,7 +159,7 @@ function summarize(options: FanoutOptions, source: SourceMedia, server: ServerUn
   const ttff = reports.flatMap((r) => r.ttffMs).filter((t): t is number => t !== null)
   const deliveredBytes = sum(windowBytes)
   const cpu = cpuSeconds([begin.server], [end.server])
-  const peak = safeSample(server.pid)?.peakRssBytes ?? end.server.peakRssBytes
+  const peak = safeSample(server)?.peakRssBytes ?? end.server.peakRssBytes
   return {
     server: server.name,
     label: server.label,
@@ -183,9 +186,9 @@ function summarize(options: FanoutOptions, source: SourceMedia, server: ServerUn
   }
 }
 
-function safeSample(pid: number): ProcSample | undefined {
+function safeSample(server: ServerUnderTest): ProcSample | undefined {
   try {
-    return sampleProcess(pid)
+    return server.tree ? sampleTree(server.pid) : sampleProcess(server.pid)
   } catch {
     return undefined
   }

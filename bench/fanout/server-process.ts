@@ -4,8 +4,11 @@ import { openSync, closeSync, readFileSync } from 'node:fs'
 import { trackChild } from './child-cleanup'
 import { waitForPort } from './net-util'
 
-export type ServerName = 'ours' | 'nms' | 'nginx'
+export type ServerName = 'ours' | 'nms' | 'nginx' | 'ours-cluster'
+/** the servers compared by default */
 export const SERVER_NAMES: readonly ServerName[] = ['ours', 'nms', 'nginx']
+/** every --server the bench knows: also `ours-cluster`, our cluster example (examples/cluster.ts) */
+export const ALL_SERVER_NAMES: readonly ServerName[] = [...SERVER_NAMES, 'ours-cluster']
 
 export interface ServerUnderTest {
   readonly name: ServerName
@@ -15,6 +18,8 @@ export interface ServerUnderTest {
   readonly port: number
   /** how it was configured, for the report */
   readonly notes: readonly string[]
+  /** sample `pid` with all its descendants (a cluster's primary and workers) instead of alone */
+  readonly tree?: boolean
   /** the last lines of its log */
   log(): string
   stop(): Promise<void>
@@ -63,5 +68,5 @@ export async function startServerProcess(
     await stop()
     throw new Error(`${(err as Error).message}\n${log()}`)
   }
-  return { name: spec.name, label: spec.label, pid: child.pid!, port: spec.port, notes: spec.notes, log, stop }
+  return { name: spec.name, label: spec.label, pid: child.pid!, port: spec.port, notes: spec.notes, ...(spec.tree ? { tree: true } : {}), log, stop }
 }

@@ -17,6 +17,8 @@ export type EdgeStopReason =
   | 'gave-up'
   /** someone published the same name locally first */
   | 'published-locally'
+  /** before a retry, a function `origin` returned undefined: nowhere to pull from now; local players keep waiting */
+  | 'no-origin'
 
 /**
  * Where an edge is with one stream:
@@ -34,6 +36,16 @@ export type EdgePullStatus =
   | { readonly state: 'retrying'; readonly error: RtmpError; readonly delay: number; readonly attempt: number }
   | { readonly state: 'stopped'; readonly reason: EdgeStopReason; readonly error?: RtmpError }
 
+/** Where a pull plays from. */
+export interface EdgeTarget {
+  /** what RtmpClient.connect gets (the app is taken from it) */
+  readonly url: string
+  /** the name played at the origin */
+  readonly name: string
+  /** the origin stream as one URL, for status events (password and query values masked) */
+  readonly display: string
+}
+
 /** What a pull needs from its edge. */
 export interface EdgePullHost {
   readonly options: RelayCommonOptions
@@ -42,6 +54,8 @@ export interface EdgePullHost {
   readonly idleTimeout: number
   /** starts publishing locally, or undefined if the name is already live here */
   publish(app: string, streamName: string): LivePublisher | undefined
+  /** where to play `app/streamName` from now (asked again before every retry); undefined: nowhere; may throw */
+  target(app: string, streamName: string): EdgeTarget | undefined
   subscribers(app: string, streamName: string): number
   status(pull: EdgePull, status: EdgePullStatus): void
   removed(pull: EdgePull): void
@@ -58,11 +72,12 @@ interface PullLink {
 }
 
 /**
- * One stream an edge pulls: plays `originUrl` with an RtmpClient and publishes what arrives on the local
+ * One stream an edge pulls: plays its target with an RtmpClient and publishes what arrives on the local
  * router under the same app and name. Publishes locally only once media flows, so local players see
  * PublishNotify when the origin's stream really starts; ends the local publish when the origin stops
  * (players get UnpublishNotify and may wait for the next one) and plays again, with backoff, while
- * players remain.
+ * players remain. Each retry asks the edge for the target again, so a stream that moved (to another
+ * origin, another cluster worker) is followed.
  */
 export class EdgePull {
   private current: EdgePullStatus = { state: 'connecting', attempt: 0 }
@@ -75,17 +90,17 @@ export class EdgePull {
     private readonly host: EdgePullHost,
     readonly app: string,
     readonly streamName: string,
-    /** what RtmpClient.connect gets (the app is taken from it) */
-    readonly originUrl: string,
-    /** the name played at the origin */
-    readonly originName: string,
-    /** the origin stream as one URL */
-    readonly origin: string,
+    private target: EdgeTarget,
     private readonly backoff: Backoff,
   ) {}
 
   get status(): EdgePullStatus {
     return this.current
+  }
+
+  /** the origin stream as one URL (password and query values masked) */
+  get origin(): string {
+    return this.target.display
   }
 
   start(): void {
@@ -131,18 +146,18 @@ export class EdgePull {
   private async pull(link: PullLink): Promise<void> {
     const o = this.host.options
     try {
-      const client = await RtmpClient.connect(this.originUrl, {
+      const client = await RtmpClient.connect(this.target.url, {
         ...o.client,
         signal: link.abort.signal,
         ...(o.socket ? { socket: o.socket() } : {}),
       })
       link.client = client
       if (link.closed) return client.destroy()
-      const play = await client.play(this.originName, { signal: link.abort.signal, ...(o.client?.timeout !== undefined ? { timeout: o.client.timeout } : {}) })
+      const play = await client.play(this.target.name, { signal: link.abort.signal, ...(o.client?.timeout !== undefined ? { timeout: o.client.timeout } : {}) })
       if (link.closed) return
       this.setStatus({ state: 'waiting' })
       await this.forward(link, play)
-      this.lost(link, new ClosedError('RTMP_ERR_CLOSED', `the origin stopped publishing ${this.originName}`))
+      this.lost(link, new ClosedError('RTMP_ERR_CLOSED', `the origin stopped publishing ${this.target.name}`))
     } catch (err) {
       this.lost(link, asRtmpError(err))
     }
@@ -193,8 +208,25 @@ export class EdgePull {
     this.setStatus({ state: 'retrying', error, delay, attempt: this.backoff.attempts })
     this.retryTimer = this.host.scheduler.schedule(delay, () => {
       this.retryTimer = undefined
-      if (!this.stopped) this.connect()
+      if (!this.stopped && this.retarget()) this.connect()
     })
+  }
+
+  /** Asks where the stream is now; stops when it is nowhere (or the edge's `origin` function threw). */
+  private retarget(): boolean {
+    let target: EdgeTarget | undefined
+    try {
+      target = this.host.target(this.app, this.streamName)
+    } catch (err) {
+      void this.stop('gave-up', asRtmpError(err))
+      return false
+    }
+    if (!target) {
+      void this.stop('no-origin')
+      return false
+    }
+    this.target = target
+    return true
   }
 
   /** Ends a link: the local publish ends (players are told and wait), the origin connection closes. */

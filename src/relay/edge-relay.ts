@@ -4,7 +4,7 @@ import { LiveRouter } from '../live/live-router'
 import { redactUrl } from '../transport/redact'
 import { parseRtmpUrl } from '../transport/rtmp-url'
 import { Backoff, normalizeBackoff, type BackoffOptions } from './backoff'
-import { EdgePull, type EdgePullHost, type EdgePullStatus } from './edge-pull'
+import { EdgePull, type EdgePullHost, type EdgePullStatus, type EdgeTarget } from './edge-pull'
 import type { RelayCommonOptions } from './relay-options'
 import { timerScheduler, type Scheduler } from './scheduler'
 
@@ -14,7 +14,9 @@ export interface EdgeOptions extends RelayCommonOptions {
    * - `'rtmp://origin[:port]'`: the same app and stream name on that server;
    * - `'rtmp://origin[:port]/app'`: that app, the same stream name;
    * - a function of the local app and stream name returning a full URL (`rtmp://origin/app/name`), or
-   *   undefined to leave that stream alone (its players wait for a local publisher).
+   *   undefined to leave that stream alone (its players wait for a local publisher). It is asked again
+   *   before every retry, so a pull follows a stream that moved; undefined then stops the pull
+   *   (`'no-origin'`; call `demand()` once the stream is somewhere again).
    */
   origin: string | ((app: string, streamName: string) => string | undefined)
   /** ms to keep pulling after the last local player left, in case another comes (default 2000) */
@@ -77,6 +79,7 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
       linger,
       idleTimeout,
       publish: (app, name) => this.router?.publish(app, name),
+      target: (app, name) => this.originOf(app, name),
       subscribers: (app, name) => this.router?.get(app, name)?.subscriberCount ?? 0,
       status: (pull, status) => {
         const stream: EdgeStream = { app: pull.app, streamName: pull.streamName, origin: pull.origin }
@@ -106,7 +109,10 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
     return this
   }
 
-  /** The router's onDemand: a player waits for `app/streamName`. Never throws. */
+  /**
+   * The router's onDemand: a player waits for `app/streamName`. Never throws. Call it yourself when a function
+   * `origin` has an answer again for a stream whose players wait (after a `'no-origin'` stop, say).
+   */
   demand(app: string, streamName: string): void {
     if (this.closed) return
     const key = LiveRouter.keyOf(app, streamName)
@@ -116,7 +122,7 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
     }
     const existing = this.active.get(key)
     if (existing) return existing.demand()
-    let target: OriginTarget | undefined
+    let target: EdgeTarget | undefined
     try {
       target = this.originOf(app, streamName)
     } catch (err) {
@@ -125,7 +131,7 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
       return
     }
     if (!target) return
-    const pull = new EdgePull(this.host, app, streamName, target.url, target.name, target.display, new Backoff(this.backoffOptions, this.options.random))
+    const pull = new EdgePull(this.host, app, streamName, target, new Backoff(this.backoffOptions, this.options.random))
     this.active.set(key, pull)
     pull.start()
   }
@@ -151,7 +157,7 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
     await Promise.all([...this.active.values()].map((pull) => pull.stop('closed')))
   }
 
-  private originOf(app: string, streamName: string): OriginTarget | undefined {
+  private originOf(app: string, streamName: string): EdgeTarget | undefined {
     const origin = this.options.origin
     if (typeof origin === 'string') {
       const base = originBase(origin)
@@ -166,15 +172,6 @@ export class EdgeRelay extends EventEmitter<EdgeRelayEvents> {
       ? { url: full, name: streamName, display: redactUrl(`${full.replace(/\/+$/, '')}/${streamName}`) }
       : { url: full, name: named, display: redactUrl(full) }
   }
-}
-
-interface OriginTarget {
-  /** what RtmpClient.connect gets */
-  readonly url: string
-  /** the stream played */
-  readonly name: string
-  /** the origin stream as one URL, for status events (password and query values masked) */
-  readonly display: string
 }
 
 /** `rtmp://host[:port][/app]` without a trailing slash, and whether it names the app. */
