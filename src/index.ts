@@ -45,6 +45,8 @@ export type { HandshakeRole, HandshakeOptions, HandshakeResult } from './handsha
 export type { RawMessage } from './chunk/raw-message'
 export { ChunkReader } from './chunk/chunk-reader'
 export { ChunkWriter } from './chunk/chunk-writer'
+export { SharedChunks, chunkMessage } from './chunk/shared-chunks'
+export type { SharedChunksOptions, SharedChunksStats } from './chunk/shared-chunks'
 export { DEFAULT_CHUNK_LIMITS, normalizeChunkLimits } from './chunk/chunk-limits'
 export type { ChunkLimits } from './chunk/chunk-limits'
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import {
   DEFAULT_CHUNK_SIZE,
   EXTENDED_TIMESTAMP,
@@ -11,8 +12,15 @@ import {
 } from './chunk-header'
 import type { RawMessage } from './raw-message'
 
-/** Header bytes are carved from slabs this big, so a message costs no header allocation of its own. */
-const SLAB_SIZE = 16 * 1024
+/**
+ * Header bytes are carved from slabs, so a message costs no header allocation of its own. The first slab is
+ * small and made on first use (an idle connection writes a few control headers); each next one doubles, up to
+ * the largest size. Slabs are Buffers, so that their views go to a socket without a conversion per write.
+ */
+const FIRST_SLAB_SIZE = 256
+const MAX_SLAB_SIZE = 16 * 1024
+/** Chunk stream ids below this keep their state in an array (what servers and clients use) instead of the map. */
+const DIRECT_CSIDS = 64
 
 /** What the last message written on a csid looked like (what the next header is compressed against). */
 class WriterStream {
@@ -40,8 +48,11 @@ class WriterStream {
  */
 export class ChunkWriter {
   private size: number
-  private readonly streams = new Map<number, WriterStream>()
-  private slab = new Uint8Array(SLAB_SIZE)
+  /** state of csids 2..63, by csid */
+  private readonly direct: Array<WriterStream | undefined> = []
+  /** state of csids 64 and up (made when first needed: sessions use low csids) */
+  private streams: Map<number, WriterStream> | undefined
+  private slab: Uint8Array | undefined
   private slabUsed = 0
 
   /** @throws RangeError when `chunkSize` is not in 1..0x7FFFFFFF. */
@@ -69,25 +80,18 @@ export class ChunkWriter {
    *   or typeId is not an integer in 0..255.
    */
   write(msg: RawMessage, csid: number): Uint8Array[] {
+    checkMessage(msg, csid)
     const payload = msg.payload
     const length = payload.length
     const typeId = msg.typeId
-    if (!(csid >= MIN_CHUNK_STREAM_ID && csid <= MAX_CHUNK_STREAM_ID) || !Number.isInteger(csid)) {
-      throw new RangeError(`chunk stream id must be an integer in 2..65599, got ${csid}`)
-    }
-    if (length > 0xffffff) throw new RangeError(`message length ${length} over 0xFFFFFF`)
-    if (!(typeId >= 0 && typeId <= 255) || !Number.isInteger(typeId)) {
-      throw new RangeError(`message type id must be an integer in 0..255, got ${typeId}`)
-    }
     const timestamp = msg.timestamp >>> 0
     const streamId = msg.streamId >>> 0
 
-    let s = this.streams.get(csid)
+    let s = this.stream(csid)
     let fmt: ChunkFormat = 0
     let field = timestamp
     if (s === undefined) {
-      s = new WriterStream()
-      this.streams.set(csid, s)
+      s = this.addStream(csid)
     } else if (s.streamId === streamId) {
       const delta = (timestamp - s.timestamp) >>> 0
       if (delta < 0x80000000) {
@@ -127,21 +131,78 @@ export class ChunkWriter {
     return pieces
   }
 
+  /**
+   * Records that `msg` went out on `csid` with a full (fmt 0) header written by someone else (the same bytes
+   * `chunkMessage` makes, e.g. shared by `SharedChunks`): the next message on `csid` is compressed against it,
+   * as if this writer had written it. The caller writes those bytes where this writer's next output would go.
+   * @throws RangeError as `write` does.
+   */
+  recordFullHeader(msg: RawMessage, csid: number): void {
+    checkMessage(msg, csid)
+    const s = this.stream(csid) ?? this.addStream(csid)
+    s.timestamp = msg.timestamp >>> 0
+    s.delta = s.timestamp
+    s.length = msg.payload.length
+    s.typeId = msg.typeId
+    s.streamId = msg.streamId >>> 0
+    s.deltaReusable = false
+  }
+
   /** Forgets header state for `csid` (or every csid): its next message gets a fmt 0 header. */
   reset(csid?: number): void {
-    if (csid === undefined) this.streams.clear()
-    else this.streams.delete(csid)
+    if (csid === undefined) {
+      this.direct.length = 0
+      this.streams?.clear()
+    } else if (csid < DIRECT_CSIDS) {
+      this.direct[csid] = undefined
+    } else {
+      this.streams?.delete(csid)
+    }
+  }
+
+  private stream(csid: number): WriterStream | undefined {
+    return csid < DIRECT_CSIDS ? this.direct[csid] : this.streams?.get(csid)
+  }
+
+  private addStream(csid: number): WriterStream {
+    const s = new WriterStream()
+    if (csid < DIRECT_CSIDS) {
+      // fill the holes so the array stays packed
+      for (let i = this.direct.length; i < csid; i++) this.direct.push(undefined)
+      this.direct[csid] = s
+    } else {
+      ;(this.streams ??= new Map()).set(csid, s)
+    }
+    return s
   }
 
   /** A fresh view of `n` header bytes. Slab space is never handed out twice (views may still be queued). */
   private take(n: number): Uint8Array {
-    if (this.slabUsed + n > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_SIZE)
+    let slab = this.slab
+    if (slab === undefined || this.slabUsed + n > slab.length) {
+      const size = slab === undefined ? FIRST_SLAB_SIZE : Math.min(slab.length * 2, MAX_SLAB_SIZE)
+      slab = this.slab = Buffer.allocUnsafe(Math.max(size, n)) // only bytes written by the caller are handed out
       this.slabUsed = 0
     }
     const start = this.slabUsed
     this.slabUsed = start + n
-    return this.slab.subarray(start, start + n)
+    return slab.subarray(start, start + n)
+  }
+}
+
+/**
+ * Checks what the chunk layer can encode: csid in 2..65599, a payload of at most 0xFFFFFF bytes, a type id
+ * in 0..255. @throws RangeError otherwise.
+ */
+export function checkMessage(msg: RawMessage, csid: number): void {
+  if (!(csid >= MIN_CHUNK_STREAM_ID && csid <= MAX_CHUNK_STREAM_ID) || !Number.isInteger(csid)) {
+    throw new RangeError(`chunk stream id must be an integer in 2..65599, got ${csid}`)
+  }
+  const length = msg.payload.length
+  if (length > 0xffffff) throw new RangeError(`message length ${length} over 0xFFFFFF`)
+  const typeId = msg.typeId
+  if (!(typeId >= 0 && typeId <= 255) || !Number.isInteger(typeId)) {
+    throw new RangeError(`message type id must be an integer in 0..255, got ${typeId}`)
   }
 }
 

@@ -8,6 +8,7 @@ import { encodeAmf0 } from '../amf/amf0-encoder'
 import { ChunkStream } from './chunk-streams'
 import type { SessionAction } from './session-action'
 import { SessionCore, type IncomingMessage } from './session-core'
+import type { SharedChunks } from '../chunk/shared-chunks'
 import { normalizeSessionOptions, type SessionOptions } from './session-options'
 import type { PublishMode, ServerSessionEvent } from './server-events'
 import { StreamTable, type StreamEntry } from './stream-table'
@@ -27,6 +28,11 @@ export interface ServerSessionOptions extends SessionOptions {
    * `DEFAULT_CAPABILITIES`; `false` announces nothing, as a legacy server.
    */
   capabilities?: CapabilitiesInit | false
+  /**
+   * Serialize once, write many: a cache shared by the sessions of one server (RtmpServer makes one). A media
+   * message sent to several sessions is chunked once and the same bytes go to each (see SharedChunks).
+   */
+  sharedChunks?: SharedChunks
 }
 
 export type ServerSessionAction = SessionAction<ServerSessionEvent>
@@ -109,7 +115,7 @@ export class ServerSession {
       maxNameLength: options.maxNameLength ?? 4096,
     }
     this.announced = announcedMembers(options.capabilities)
-    this.core = new SessionCore(this.options)
+    this.core = new SessionCore(this.options, options.sharedChunks)
     this.streams = new StreamTable(this.options.maxStreams)
   }
 
@@ -194,7 +200,7 @@ export class ServerSession {
   sendAudio(streamId: number, timestamp: number, data: Uint8Array): ServerSessionAction[] {
     const entry = this.playingStream(streamId, 'sendAudio')
     if (entry.paused || !entry.audio) return []
-    this.core.sendRaw({ typeId: MessageType.Audio, streamId, timestamp, payload: data }, ChunkStream.Audio)
+    this.core.sendShared({ typeId: MessageType.Audio, streamId, timestamp, payload: data }, ChunkStream.Audio)
     return this.core.take()
   }
 
@@ -202,14 +208,14 @@ export class ServerSession {
   sendVideo(streamId: number, timestamp: number, data: Uint8Array): ServerSessionAction[] {
     const entry = this.playingStream(streamId, 'sendVideo')
     if (entry.paused || !entry.video) return []
-    this.core.sendRaw({ typeId: MessageType.Video, streamId, timestamp, payload: data }, ChunkStream.Video)
+    this.core.sendShared({ typeId: MessageType.Video, streamId, timestamp, payload: data }, ChunkStream.Video)
     return this.core.take()
   }
 
   /** Sends an already AMF0-encoded data message (e.g. onMetaData) to a playing stream. */
   sendDataPayload(streamId: number, timestamp: number, payload: Uint8Array): ServerSessionAction[] {
     this.playingStream(streamId, 'sendData')
-    this.core.sendRaw({ typeId: MessageType.DataAmf0, streamId, timestamp, payload }, ChunkStream.Stream)
+    this.core.sendShared({ typeId: MessageType.DataAmf0, streamId, timestamp, payload }, ChunkStream.Stream)
     return this.core.take()
   }
 

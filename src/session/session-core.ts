@@ -1,6 +1,7 @@
 import { ChunkReader } from '../chunk/chunk-reader'
 import { ChunkWriter } from '../chunk/chunk-writer'
 import type { RawMessage } from '../chunk/raw-message'
+import type { SharedChunks } from '../chunk/shared-chunks'
 import { splitAggregate } from '../message/aggregate'
 import { decodeMessage, encodeMessage } from '../message/message-codec'
 import { MessageType, PeerBandwidthLimit } from '../message/message-type'
@@ -37,9 +38,12 @@ export class SessionCore<E> {
   private actions: SessionAction<E>[] = []
   private stopped = false
   private readonly options: NormalizedSessionOptions
+  private readonly shared: SharedChunks | undefined
 
-  constructor(options: NormalizedSessionOptions) {
+  /** @param shared the server's serialize-once cache for media sent to many sessions (see `sendShared`) */
+  constructor(options: NormalizedSessionOptions, shared?: SharedChunks) {
     this.options = options
+    this.shared = shared
     this.reader = new ChunkReader(options.chunkLimits)
     this.writer = new ChunkWriter()
   }
@@ -69,6 +73,18 @@ export class SessionCore<E> {
 
   sendRaw(raw: RawMessage, csid: number): void {
     this.actions.push({ type: 'send', data: this.writer.write(raw, csid) })
+  }
+
+  /**
+   * Like `sendRaw`, for a message other sessions are sent too (live media): when one of them already asked
+   * the shared cache for it, this session sends the same self-contained bytes (fmt 0 first header) and its
+   * writer records them, so its next header on `csid` compresses against them.
+   */
+  sendShared(raw: RawMessage, csid: number): void {
+    const bytes = this.shared?.lookup(raw, csid, this.writer.chunkSize)
+    if (bytes === undefined) return this.sendRaw(raw, csid)
+    this.writer.recordFullHeader(raw, csid)
+    this.actions.push({ type: 'send', data: [bytes] })
   }
 
   sendControl(msg: RtmpMessage): void {

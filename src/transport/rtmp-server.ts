@@ -5,9 +5,10 @@ import { TLSSocket, createSecureContext, type TlsOptions } from 'node:tls'
 import { ClosedError, type RtmpError } from '../errors'
 import { LiveRouter, type LiveRouterOptions } from '../live/live-router'
 import type { ServerSessionOptions } from '../session/server-session'
+import { SharedChunks } from '../chunk/shared-chunks'
 import type { ReconnectRequestInit } from '../session/reconnect-request'
 import { debug } from './debug'
-import type { TransportOptions } from './duplex-transport'
+import { checkWriteBatchMs, type TransportOptions } from './duplex-transport'
 import type { PlayRequest, PublishRequest } from './requests'
 import { ServerConnection, type ConnectionHost, type ConnectionTimeouts } from './server-connection'
 import { ServerStatsRecorder, type RtmpServerStats } from './server-stats'
@@ -54,7 +55,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
   readonly live: LiveRouter | undefined
   readonly connections = new Set<ServerConnection>()
   private readonly options: RtmpServerOptions
-  private netServer: NetServer | undefined
+  /** TCP / TLS listeners, in the order they were opened (one per `listen()` call) */
+  private readonly netServers: NetServer[] = []
   private readonly host: ConnectionHost
   private readonly recorder: ServerStatsRecorder
   /** connections whose handshake finished (the others failed it when they close) */
@@ -62,7 +64,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
 
   constructor(options: RtmpServerOptions = {}) {
     super()
-    this.options = options
+    checkWriteBatchMs(options.writeBatchMs) // here rather than at the first connection
+    // one serialize-once cache for all connections: live media goes to every player as the same bytes
+    this.options = { ...options, sharedChunks: options.sharedChunks ?? new SharedChunks() }
     this.live = options.live === false ? undefined : new LiveRouter(options.live ?? {})
     const requestTimeout = options.requestTimeout ?? 30_000
     this.recorder = new ServerStatsRecorder(requestTimeout)
@@ -120,17 +124,16 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
 
   /** Listens on TCP, or TLS with `options.tls` (default 127.0.0.1:1935, :443 with TLS). Resolves with the bound address. */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
-    if (this.netServer) return Promise.reject(new Error('already listening'))
     const server = options.tls
       ? this.tlsListener(options.tls)
       : createNetServer((socket: Socket) => {
           socket.setNoDelay(true)
           this.handle(socket)
         })
-    this.netServer = server
+    this.netServers.push(server)
     return new Promise<AddressInfo>((resolve, reject) => {
       const onError = (err: Error): void => {
-        this.netServer = undefined
+        this.forget(server)
         reject(err)
       }
       server.once('error', onError)
@@ -160,10 +163,21 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     })
   }
 
+  private forget(server: NetServer): void {
+    const i = this.netServers.indexOf(server)
+    if (i >= 0) this.netServers.splice(i, 1)
+  }
+
+  /** The address of the first listener (see `addresses()` for all). */
   address(): AddressInfo | undefined {
-    const a = this.netServer?.address()
+    const a = this.netServers[0]?.address()
     return a && typeof a === 'object' ? a : undefined
   }
+  /** Every listener's address (RTMP and RTMPS on two ports, say). */
+  addresses(): AddressInfo[] {
+    return this.netServers.map((l) => l.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object')
+  }
+
 
   /**
    * Stops accepting and ends every connection; resolves when all are closed. With `reconnect`, clients that
@@ -172,9 +186,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
    * take over the port meanwhile.
    */
   async close(options: ServerCloseOptions = {}): Promise<void> {
-    const server = this.netServer
-    this.netServer = undefined
-    const listenerClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve()
+    const listenerClosed = Promise.all(this.netServers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
     if (options.reconnect) await this.askToReconnect(options.reconnect === true ? {} : options.reconnect, options.graceMs ?? 5000)
     const closing = [...this.connections].map(closedPromise)
     for (const c of this.connections) c.close()

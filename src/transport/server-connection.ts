@@ -308,10 +308,11 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   }
 
   private readonly sink = {
-    sendAudio: (streamId: number, ts: number, data: Uint8Array): boolean => this.sendIfPlaying(streamId, () => this.session.sendAudio(streamId, ts, data)),
-    sendVideo: (streamId: number, ts: number, data: Uint8Array): boolean => this.sendIfPlaying(streamId, () => this.session.sendVideo(streamId, ts, data)),
+    // the hot path (every message to every player): no closure, media writes may be batched
+    sendAudio: (streamId: number, ts: number, data: Uint8Array): boolean => this.canPlay(streamId) && this.runMedia(this.session.sendAudio(streamId, ts, data)),
+    sendVideo: (streamId: number, ts: number, data: Uint8Array): boolean => this.canPlay(streamId) && this.runMedia(this.session.sendVideo(streamId, ts, data)),
     sendDataPayload: (streamId: number, ts: number, payload: Uint8Array): boolean =>
-      this.sendIfPlaying(streamId, () => this.session.sendDataPayload(streamId, ts, payload)),
+      this.canPlay(streamId) && this.runMedia(this.session.sendDataPayload(streamId, ts, payload)),
     sendData: (streamId: number, ts: number, values: readonly AmfValue[]): boolean => this.sendIfPlaying(streamId, () => this.session.sendData(streamId, ts, values)),
     sendStatus: (streamId: number, level: 'status' | 'error' | 'warning', code: string, description: string): void => {
       if (!this.isClosed) this.run(this.session.sendStatus(streamId, level, code, description))
@@ -335,6 +336,16 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
   private sendIfPlaying(streamId: number, send: () => ServerSessionAction[]): boolean {
     if (this.isClosed || !this.players.has(streamId)) return false
     return this.run(send())
+  }
+
+  private canPlay(streamId: number): boolean {
+    return !this.isClosed && this.players.has(streamId)
+  }
+
+  /** Media actions (sends only): written with `writeMedia`, so that they may go out in a batch. */
+  private runMedia(actions: readonly ServerSessionAction[]): boolean {
+    if (actions.length === 1 && actions[0]!.type === 'send') return this.transport.writeMedia(actions[0]!.data)
+    return this.run(actions)
   }
 
   /** One timer per connection for the connect deadline and publisher inactivity. */

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { SharedChunks } from '../../src/chunk/shared-chunks'
+import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
+import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { interopSuite } from '../helpers/peers'
+import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
+
+// Serialize once, write many, with real players: of several ffmpeg players of one live stream, all but the
+// first get each message as shared bytes (a fmt 0 header of its own, fmt 3 continuations). When the first
+// player leaves, the next one chunks the messages itself again, its headers compressed against the shared
+// ones it recorded. Crossing 0xFFFFFF ms puts extended timestamps on both kinds.
+
+const suite = interopSuite('ffmpeg players of shared chunks', ['ffmpeg', 'ffprobe'])
+
+suite('several ffmpeg players of one stream through the shared chunk cache', (peers) => {
+  trackProcesses()
+  let fixture = ''
+  let out = ''
+  let server: RtmpServer
+  let port = 0
+  const sharedChunks = new SharedChunks()
+  const errors: string[] = []
+
+  beforeAll(async () => {
+    fixture = await makeFixture(peers.ffmpeg, { seconds: 6 }) // 320x240, 25 fps, a keyframe each second
+    out = mkdtempSync(join(tmpdir(), 'rtmp-kit-shared-'))
+    server = createServer({ sharedChunks })
+    server.on('connectionError', (err) => errors.push(`${err.code}: ${err.message}`))
+    port = (await server.listen({ port: 0 })).port
+  }, 90_000)
+
+  afterAll(async () => {
+    await server?.close()
+    if (out) rmSync(out, { recursive: true, force: true })
+  })
+
+  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
+
+  it('ffmpeg players joining early and mid-GOP, one leaving, get decodable frames with steady timestamps across 0xFFFFFF ms', async () => {
+    const url = `rtmp://127.0.0.1:${port}/live/shared`
+    const files = [1, 2, 3].map((i) => join(out, `player-${i}.flv`))
+    const play = (file: string, ...extra: string[]) =>
+      spawnPeer(peers.ffmpeg, ff('-i', url, '-c', 'copy', '-copyts', ...extra, '-f', 'flv', '-y', file), { timeoutMs: 40_000 })
+    // the first player gets every message first (its own writer) and leaves after 4 s of video
+    const players = [play(files[0]!, '-frames:v', '100')]
+    await sleep(1500)
+    // timestamps start 3 s below 0xFFFFFF ms (16777.215 s) and cross it halfway through the 6 s fixture
+    const publisher = spawnPeer(peers.ffmpeg, ff('-re', '-i', fixture, '-c', 'copy', '-output_ts_offset', '16774.215', '-f', 'flv', url), { timeoutMs: 40_000 })
+    // two more join mid-GOP: their GOP replay is partly their own chunking, partly shared bytes, then the live
+    // messages are shared until the first player leaves and the second becomes first again
+    await sleep(1700)
+    players.push(play(files[1]!), play(files[2]!))
+    expect((await publisher.exited).code).toBe(0)
+    const source = await ffprobeFrames(peers.ffprobe, fixture)
+    for (const [i, player] of players.entries()) {
+      const played = await player.exited
+      expect(played.code, describeExit(played)).toBe(0)
+      const probe = await ffprobeFrames(peers.ffprobe, files[i]!)
+      expect(isMonotonic(probe.video.dts) && isMonotonic(probe.audio.dts)).toBe(true)
+      expect(probe.video.dts.some((t) => t < 0xffffff)).toBe(true)
+      if (i > 0) {
+        // from the keyframe it started at to the end of the stream
+        expect(probe.video.dts.at(-1)! - probe.video.dts[0]!).toBeGreaterThan(3000)
+        expect(Math.abs(probe.video.dts.at(-1)! - source.video.dts.at(-1)! - 16774215)).toBeLessThan(100)
+        expect(probe.video.dts.some((t) => t > 0xffffff + 1000)).toBe(true)
+      }
+      const steps = probe.video.dts.slice(1).map((t, j) => t - probe.video.dts[j]!)
+      expect(Math.max(...steps)).toBeLessThan(200)
+      expect(await decodeErrors(peers.ffmpeg, files[i]!)).toBe('')
+    }
+    // the path under test was taken: messages serialized once and reused
+    expect(sharedChunks.stats.serialized).toBeGreaterThan(100)
+    expect(sharedChunks.stats.reused).toBeGreaterThan(100)
+    expect(errors).toEqual([])
+  }, 90_000)
+})
