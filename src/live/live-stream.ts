@@ -176,16 +176,21 @@ export class LiveStream {
         if (!startsPlayback) continue
         s.waitingForKeyframe = false
       }
-      const decision = s.gate.decide(frame, s.sink.bufferedBytes, now)
+      const before = s.sink.bufferedBytes
+      const decision = s.gate.decide(frame, before, now)
       if (decision === 'drop') {
         dropped++
         continue
       }
-      if (decision === 'send') {
-        write(s.sink, out, out.timestamp)
-        sent += out.data.length
+      if (decision === 'disconnect') {
+        this.dropSlow(s)
+        continue
       }
-      if (decision === 'disconnect' || s.gate.afterWrite(s.sink.bufferedBytes) === 'disconnect') this.dropSlow(s)
+      write(s.sink, out, out.timestamp)
+      sent += out.data.length
+      // read the sink again only when this write could have taken it past the hard limit: reading a
+      // player's socket state costs cache misses, per message per player
+      if (before + writeBound(out.data.length) > this.config.players.maxBufferedBytes && s.gate.afterWrite(s.sink.bufferedBytes) === 'disconnect') this.dropSlow(s)
     }
     if (sent > 0) this.collector.sent(sent, now)
     if (dropped > 0) this.collector.framesDropped(dropped)
@@ -246,6 +251,11 @@ export class LiveStream {
     s.sink.abort(new ClosedError('RTMP_ERR_SLOW_CONSUMER', `subscriber of ${this.key} fell behind: ${s.gate.reason ?? 'too far'}`))
     this.hooks.unsubscribed(this)
   }
+}
+
+/** The most bytes a message of `length` can take queued: payload plus chunk headers (7 per 128 bytes at worst). */
+function writeBound(length: number): number {
+  return length + (length >> 4) + 64
 }
 
 function write(sink: LiveSink, m: MediaMessage, timestamp: number): void {
