@@ -1,4 +1,4 @@
-import { AudioPacketType, VideoPacketType, audioInfo, isKeyframe, videoInfo } from '../media/flv-tag'
+import { AudioPacketType, VideoPacketType, audioInfo, startsGop, videoInfo } from '../media/flv-tag'
 import type { MediaMessage } from '../media/media-message'
 import { DEFAULT_TRACK_ID, isMultitrack, singleTrack, splitTracks } from '../media/multitrack'
 import { isOnMetaData } from './script-data'
@@ -87,13 +87,13 @@ export function routeMessage(msg: MediaMessage, defaults?: DefaultCodecs): Route
     if (!info || info.command !== undefined) return routed(msg, 'frame', msg)
     if (!info.enhanced) {
       if (info.isSequenceHeader) return routed(msg, 'header', msg, ['video:0:seq'])
-      return routed(msg, isKeyframe(msg.data) ? 'keyframe' : 'frame', msg)
+      return routed(msg, startsGop(info) ? 'keyframe' : 'frame', msg)
     }
     if (!info.isSequenceHeader && foreign(defaults, 'video', info.codec)) return routed(msg, 'frame', undefined)
     const slot = videoSlot(info.packetType)
     if (slot) return routed(msg, 'header', msg, [`video:0:${slot}`])
     if (info.packetType === VideoPacketType.SequenceEnd) return routed(msg, 'frame', msg, NONE, ['video:0:seq'], true)
-    return routed(msg, isKeyframe(msg.data) ? 'keyframe' : 'frame', msg)
+    return routed(msg, startsGop(info) ? 'keyframe' : 'frame', msg)
   }
   const info = audioInfo(msg.data)
   if (!info) return routed(msg, 'frame', msg)

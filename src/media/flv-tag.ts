@@ -467,7 +467,12 @@ export function audioInfo(data: Uint8Array): AudioInfo | undefined {
  */
 export function isKeyframe(data: Uint8Array): boolean {
   const info = videoInfo(data)
-  if (!info || (info.frameType !== 'key' && info.frameType !== 'generated')) return false
+  return info !== undefined && startsGop(info)
+}
+
+/** `isKeyframe` for a payload already read with `videoInfo`. */
+export function startsGop(info: VideoInfo): boolean {
+  if (info.frameType !== 'key' && info.frameType !== 'generated') return false
   if (info.isSequenceHeader || info.isEndOfSequence || info.command !== undefined) return false
   return !info.enhanced || info.packetType === VideoPacketType.CodedFrames || info.packetType === VideoPacketType.CodedFramesX
 }
