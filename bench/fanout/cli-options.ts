@@ -22,8 +22,10 @@ export const USAGE = `options:
   --bitrate K          source bitrate: 600, 600k, 2.5M, 2500k (default 600k)
   --seconds S          measured window (default 20)
   --warmup S           seconds after the players joined before the window (default 5)
-  --server NAME        ours | nms | nginx | ours-cluster (bench:fanout: default ours; may repeat; compare: ours, nms, nginx)
+  --server NAME        ours | ours-batched | nms | nginx | ours-cluster (bench:fanout: default ours; may repeat;
+                       compare: ours, ours-batched, nms, nginx)
   --cluster-workers N  ours-cluster: worker processes of the cluster example (default 2)
+  --batch-ms N         ours-batched: our server with writeBatchMs N (default 100)
   --fast               publish as fast as the server takes it (peak throughput) instead of in real time
   --workers W          load generator processes (default 1 below 200 players, else 2)
   --connect-rate R     players started per second (default 0: all at once)
@@ -47,6 +49,7 @@ export function parseCli(argv: string[], compare: boolean): CliOptions {
       fast: { type: 'boolean', default: false },
       workers: { type: 'string' },
       'cluster-workers': { type: 'string', default: '2' },
+      'batch-ms': { type: 'string', default: '100' },
       'connect-rate': { type: 'string', default: '0' },
       'realtime-share': { type: 'string', default: '0.95' },
       json: { type: 'boolean', default: false },
@@ -71,6 +74,7 @@ export function parseCli(argv: string[], compare: boolean): CliOptions {
       workers: values.workers !== undefined ? Math.round(positive('--workers', values.workers)) : defaultWorkers(players),
       connectRate: nonNegative('--connect-rate', values['connect-rate']),
       clusterWorkers: Math.round(positive('--cluster-workers', values['cluster-workers'])),
+      batchMs: nonNegative('--batch-ms', values['batch-ms']),
       installNms: true,
       realtimeShare: share('--realtime-share', values['realtime-share']),
     },

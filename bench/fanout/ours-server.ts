@@ -4,16 +4,16 @@ import { fileURLToPath } from 'node:url'
 import { startServerProcess, type ServerUnderTest } from './server-process'
 
 /** Starts our server (ours-server-main.ts, bundled beside this bench) as a plain node process. */
-export async function startOurs(port: number, dir: string): Promise<ServerUnderTest> {
+export async function startOurs(port: number, dir: string, options?: { writeBatchMs: number }): Promise<ServerUnderTest> {
   const script = fileURLToPath(new URL('./fanout-server.mjs', import.meta.url))
   return startServerProcess({
-    name: 'ours',
+    name: options ? 'ours-batched' : 'ours',
     label: `rtmp-kit ${packageVersion()} (node ${process.versions.node})`,
     port,
-    notes: ['createServer() defaults: live router, GOP cache on, chunk size 4096', ...envNotes()],
+    notes: [`createServer(${options ? JSON.stringify(options) : ''}) defaults: live router, GOP cache on, chunk size 4096`, ...envNotes()],
     command: process.execPath,
     // RTMP_KIT_BENCH_NODE_ARGS: node flags for the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
-    args: [...nodeArgs(), script, String(port)],
+    args: [...nodeArgs(), script, String(port), ...(options ? [JSON.stringify(options)] : [])],
     logFile: join(dir, 'ours.log'),
   })
 }

@@ -57,13 +57,14 @@ export function resultRow(r: FanoutResult): string[] {
 /** One table: the servers' rows, then a row per ratio ours/<other> (lower CPU-s/GB, RSS and TTFF are better). */
 export function printResults(title: string, results: readonly FanoutResult[]): void {
   const rows: string[][] = [COLUMNS, ...results.map(resultRow)]
-  const ours = results.find((r) => r.server === 'ours' && r.missing === undefined)
-  for (const other of results) {
-    if (!ours || other === ours || other.missing !== undefined || other.server === 'ours') continue
-    const row = COLUMNS.map(() => '')
-    row[0] = `ours/${other.server}`
-    for (const [col, get] of RATIO_OF) row[col] = ratio(get(ours), get(other))
-    rows.push(row)
+  for (const ours of results.filter((r) => r.server.startsWith('ours') && r.missing === undefined)) {
+    for (const other of results) {
+      if (other.missing !== undefined || other.server.startsWith('ours')) continue
+      const row = COLUMNS.map(() => '')
+      row[0] = `${ours.server}/${other.server}`
+      for (const [col, get] of RATIO_OF) row[col] = ratio(get(ours), get(other))
+      rows.push(row)
+    }
   }
   printTable(title, rows)
   for (const r of results) {

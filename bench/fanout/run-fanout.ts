@@ -32,6 +32,8 @@ export interface FanoutOptions {
   readonly connectRate: number
   /** `ours-cluster`: worker processes of the cluster example (default 2) */
   readonly clusterWorkers?: number
+  /** ours-batched: the server's writeBatchMs */
+  readonly batchMs?: number
   /** install node-media-server into the temp cache when missing */
   readonly installNms: boolean
   /** share of the expected bytes a player must receive to count as keeping real time (0.95) */
@@ -81,7 +83,7 @@ export async function runFanout(options: FanoutOptions, log: (line: string) => v
   const dir = mkdtempSync(join(benchCacheDir(), `run-${options.server}-`))
   trackDir(dir)
   const port = await freePort()
-  const started = await startServer(options.server, { port, dir, players: options.players, installNms: options.installNms, clusterWorkers: options.clusterWorkers ?? 2 })
+  const started = await startServer(options.server, { port, dir, players: options.players, installNms: options.installNms, clusterWorkers: options.clusterWorkers ?? 2, batchMs: options.batchMs ?? 100 })
   if (isMissing(started)) {
     rmSync(dir, { recursive: true, force: true })
     return emptyResult(options, source.description, started.missing)

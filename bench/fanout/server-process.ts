@@ -4,9 +4,9 @@ import { openSync, closeSync, readFileSync } from 'node:fs'
 import { trackChild } from './child-cleanup'
 import { waitForPort } from './net-util'
 
-export type ServerName = 'ours' | 'nms' | 'nginx' | 'ours-cluster'
+export type ServerName = 'ours' | 'ours-batched' | 'nms' | 'nginx' | 'ours-cluster'
 /** the servers compared by default */
-export const SERVER_NAMES: readonly ServerName[] = ['ours', 'nms', 'nginx']
+export const SERVER_NAMES: readonly ServerName[] = ['ours', 'ours-batched', 'nms', 'nginx']
 /** every --server the bench knows: also `ours-cluster`, our cluster example (examples/cluster.ts) */
 export const ALL_SERVER_NAMES: readonly ServerName[] = [...SERVER_NAMES, 'ours-cluster']
 

@@ -10,11 +10,13 @@ import type { MissingServer, ServerName, ServerUnderTest } from './server-proces
  */
 export async function startServer(
   name: ServerName,
-  opts: { port: number; dir: string; players: number; installNms: boolean; clusterWorkers: number },
+  opts: { port: number; dir: string; players: number; installNms: boolean; clusterWorkers: number; batchMs: number },
 ): Promise<ServerUnderTest | MissingServer> {
   switch (name) {
     case 'ours':
       return startOurs(opts.port, opts.dir)
+    case 'ours-batched':
+      return startOurs(opts.port, opts.dir, { writeBatchMs: opts.batchMs })
     case 'ours-cluster':
       return startOursCluster(opts.port, opts.dir, opts.clusterWorkers)
     case 'nms': {

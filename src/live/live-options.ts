@@ -56,6 +56,8 @@ export interface LiveStreamConfig {
   readonly reconnectGraceMs: number
   /** window over which bitrates are averaged */
   readonly statsWindowMs: number
+  /** ms lanes hold media to write it in one piece (0: at once) */
+  readonly writeBatchMs: number
 }
 
 export const DEFAULT_GOP_CACHE: Readonly<GopCacheLimits> = { enabled: true, maxBytes: 16 * 1024 * 1024, maxDurationMs: 10_000 }
@@ -91,4 +93,14 @@ export function normalizePlayerLimits(o: Partial<PlayerLimits> = {}): PlayerLimi
 /** Grace periods and windows: ms >= 0, at most 2^31 - 1 (what a timer can wait). */
 export function normalizeMs(value: number | undefined, fallback: number): number {
   return bounded(value, fallback, false)
+}
+
+/** The most media may be held for a batch: more than this is latency no live viewer accepts. */
+export const MAX_WRITE_BATCH_MS = 100
+
+/** A write batch time or 0. @throws RangeError when it is not a number in 0..100 */
+export function checkBatchMs(ms: number | undefined): number {
+  const v = ms ?? 0
+  if (!(v >= 0 && v <= MAX_WRITE_BATCH_MS)) throw new RangeError(`writeBatchMs must be in 0..${MAX_WRITE_BATCH_MS}, got ${String(ms)}`)
+  return v
 }

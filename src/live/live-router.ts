@@ -4,6 +4,7 @@ import { systemClock, type LiveClock } from './live-clock'
 import {
   DEFAULT_STATS_WINDOW_MS,
   normalizeGopCache,
+  checkBatchMs,
   normalizeMs,
   normalizePlayerLimits,
   type GopCacheLimits,
@@ -40,6 +41,11 @@ export interface LiveRouterOptions {
    * no capsEx): 'all' sends messages as published to every sink, for deployments that know their players.
    */
   multitrack?: MultitrackRouting
+  /**
+   * ms a stream may hold media for the players that keep up, to write it to each in one piece (default 0: at
+   * once; at most 100). An RtmpServer gives its own `writeBatchMs` unless this is set. See LiveStream's lanes.
+   */
+  writeBatchMs?: number | undefined
   /** a subscriber arrived on a stream nobody publishes (e.g. an edge starts pulling it from an origin) */
   onDemand?: (app: string, streamName: string) => void
   /** the last subscriber left a stream (e.g. an edge stops pulling) */
@@ -98,6 +104,7 @@ export class LiveRouter {
       multitrack: options.multitrack === 'all' ? 'all' : 'negotiated',
       reconnectGraceMs: normalizeMs(options.reconnectGraceMs, 0),
       statsWindowMs: normalizeMs(options.statsWindowMs, DEFAULT_STATS_WINDOW_MS) || DEFAULT_STATS_WINDOW_MS,
+      writeBatchMs: checkBatchMs(options.writeBatchMs),
     }
   }
 

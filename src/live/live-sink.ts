@@ -1,5 +1,23 @@
 import type { RtmpError } from '../errors'
 import type { MediaMessage } from '../media/media-message'
+import type { LaneFormat } from './fanout-lane'
+
+/**
+ * A sink that can be sent chunk bytes made once for many sinks (an RTMP player): the live stream then writes
+ * each message (or each batch of messages) to it as bytes shared with every other player of the same format,
+ * with no per-player encoding and no per-message decisions while it keeps up (see `FanoutLane`).
+ */
+export interface ChunkedSink {
+  /**
+   * the format shared bytes must have for this sink now, or undefined while it cannot take them as they are
+   * (closed, paused, audio or video turned off): the same object as long as the format stays the same
+   */
+  readonly laneFormat: LaneFormat | undefined
+  /** writes whole messages chunked for `laneFormat`; false when its buffer is over `writeHighWaterMark` */
+  writeChunks(bytes: Uint8Array): boolean
+  /** unsent bytes at which writes return false */
+  readonly writeHighWaterMark: number
+}
 
 /**
  * Anything that consumes a live stream: an RTMP player (`PlayStream`), a recorder, a relay to another server,
@@ -22,6 +40,8 @@ export interface LiveSink {
    * Read once, when the sink subscribes.
    */
   readonly multitrack?: boolean
+  /** set by sinks that take shared chunk bytes (RTMP players) */
+  readonly chunked?: ChunkedSink
   /** a publisher started on the stream (RTMP players get NetStream.Play.PublishNotify) */
   publishStarted?(streamKey: string): void
   /** the publisher left (RTMP players get StreamEOF + NetStream.Play.UnpublishNotify); the sink stays subscribed */

@@ -1,8 +1,9 @@
 import { ClosedError } from '../errors'
 import type { MediaMessage } from '../media/media-message'
+import { FanoutLane } from './fanout-lane'
 import { GopCache } from './gop-cache'
 import type { LiveStart, LiveStreamConfig } from './live-options'
-import type { LiveSink } from './live-sink'
+import type { ChunkedSink, LiveSink } from './live-sink'
 import { LiveTimeline } from './live-timeline'
 import { PlayerGate, gateFrameOf } from './player-gate'
 import { MessageRouter, type RoutedMessage } from './routed-message'
@@ -19,7 +20,16 @@ interface Subscriber {
   readonly gate: PlayerGate
   /** gets multitrack messages as published; otherwise only the default track, as single-track messages */
   readonly allTracks: boolean
+  /** set when it may join a lane: it takes shared chunk bytes and its write limit is below the drop limit */
+  readonly chunked: ChunkedSink | undefined
+  /** the lane it is in, if any (then it is not in `slow`) */
+  lane: FanoutLane<Subscriber> | undefined
+  /** index of the first message held in its lane that is for it (it joined while a batch was held) */
+  laneFrom: number
 }
+
+/** A lane's held batch is flushed at once past this many bytes, whatever the batch time. */
+const LANE_FLUSH_BYTES = 64 * 1024
 
 /** What a subscription gives back: a way to leave. */
 export interface LiveSubscription {
@@ -45,6 +55,15 @@ export interface LiveStreamHooks {
  * `multitrack: 'all'`) get messages as published; the others get the default track (trackId 0) only, as
  * single-track messages projected once per message and shared by all of them. Headers are kept per track.
  *
+ * Fan-out lanes: a subscriber that takes shared chunk bytes (`LiveSink.chunked`: RTMP players) and keeps up
+ * (its last write stayed under its write limit, its gate is clear, it waits for no keyframe) joins the lane of
+ * its format. A lane's messages are chunked once and written as the same bytes to every member, with no
+ * per-member decision: what the gate would decide for a member under its write limit is to send. With
+ * `writeBatchMs` a lane holds the chunked messages and flushes them as one Buffer written once to each member
+ * (per-member work per flush, not per message). A member whose write returns false, whose format changes
+ * (paused, audio or video off, closed) or that must wait for a keyframe goes back to the per-message path,
+ * which reads its unsent bytes and gates each message; it joins again once it keeps up.
+ *
  * States: `idle` (no publisher; subscribers wait), `publishing`, `reconnecting` (the publisher left less than
  * the grace period ago; subscribers have not been told and a publisher of the same name takes over).
  */
@@ -52,6 +71,13 @@ export class LiveStream {
   readonly key: string
   private streamState: LiveStreamState = 'idle'
   private readonly subscribers = new Set<Subscriber>()
+  /** subscribers in no lane: served message by message, gated on their unsent bytes */
+  private readonly slow = new Set<Subscriber>()
+  private readonly lanes = new Map<string, FanoutLane<Subscriber>>()
+  private cancelFlush: (() => void) | undefined
+  private laneSubscribers = 0
+  private laneChunked = 0
+  private laneWrites = 0
   private readonly headers = new StreamHeaders()
   private readonly router = new MessageRouter()
   private readonly gop: GopCache
@@ -110,6 +136,7 @@ export class LiveStream {
     this.router.reset()
     this.gop.clear()
     this.hasVideo = false
+    this.leaveLanes()
     for (const s of this.subscribers) {
       s.waitingForKeyframe = true
       s.sink.publishStarted?.(this.key)
@@ -122,6 +149,7 @@ export class LiveStream {
    */
   stopPublishing(): void {
     if (this.streamState !== 'publishing') return
+    this.flushLanes()
     this.gop.clear()
     const grace = this.config.reconnectGraceMs
     if (grace <= 0) return this.unpublished()
@@ -140,15 +168,22 @@ export class LiveStream {
    * `start: 'gop'` the cached GOP (when there is one), otherwise media from the next keyframe.
    */
   subscribe(sink: LiveSink, start: LiveStart = 'gop'): LiveSubscription {
-    const gate = new PlayerGate(this.config.players, sink.ownsQueue === true)
+    const ownsQueue = sink.ownsQueue === true
+    const gate = new PlayerGate(this.config.players, ownsQueue)
     const allTracks = this.config.multitrack === 'all' || sink.multitrack === true
-    const sub: Subscriber = { sink, waitingForKeyframe: true, gate, allTracks }
+    const c = sink.chunked
+    const chunked = c !== undefined && !ownsQueue && c.writeHighWaterMark <= this.config.players.dropBufferedBytes ? c : undefined
+    const sub: Subscriber = { sink, waitingForKeyframe: true, gate, allTracks, chunked, lane: undefined, laneFrom: 0 }
     this.subscribers.add(sub)
+    this.slow.add(sub)
     this.collector.subscribed(this.subscribers.size)
     if (this.streamState === 'publishing') this.catchUp(sub, start)
     return {
       unsubscribe: () => {
-        if (this.subscribers.delete(sub)) this.hooks.unsubscribed(this)
+        if (!this.subscribers.delete(sub)) return
+        if (sub.lane) this.leaveLane(sub, true)
+        this.slow.delete(sub)
+        this.hooks.unsubscribed(this)
       },
       get droppedFrames() {
         return gate.dropped
@@ -164,14 +199,47 @@ export class LiveStream {
     const kind = routed.kind
     const now = this.config.clock.now()
     this.collector.received(msg, kind, now)
+    let sent = 0
+    // lane members that took this message but are now over their write limit: per message from the next one
+    let behind: Subscriber[] | undefined
+    for (const lane of this.lanes.values()) {
+      const out = lane.allTracks ? msg : routed.plain
+      if (!out) continue // a multitrack message without the default track
+      if (this.config.writeBatchMs > 0) {
+        lane.hold(out)
+        this.laneChunked++
+        if (lane.held >= LANE_FLUSH_BYTES) sent += this.flushLane(lane, (behind ??= []))
+        // one timer per stream: every lane of it goes out together
+        else this.cancelFlush ??= this.config.clock.schedule(this.config.writeBatchMs, () => this.onFlushTimer())
+        continue
+      }
+      let bytes: Uint8Array | undefined
+      for (const s of lane.members) {
+        const c = s.chunked!
+        if (c.laneFormat !== lane.format) {
+          this.leaveLane(s, false) // served by the loop below, this message included
+          continue
+        }
+        if (bytes === undefined) {
+          bytes = lane.chunk(out)
+          this.laneChunked++
+        }
+        sent += out.data.length
+        this.laneWrites++
+        if (!c.writeChunks(bytes)) {
+          this.leaveLane(s, false)
+          this.slow.delete(s)
+          ;(behind ??= []).push(s)
+        }
+      }
+    }
     const startsPlayback = kind === 'keyframe' || !this.hasVideo
     // once per message, from the classification above; drops follow the default track (see gateFrameOf)
     const frame = gateFrameOf(routed)
-    let sent = 0
     let dropped = 0
-    for (const s of this.subscribers) {
+    for (const s of this.slow) {
       const out = s.allTracks ? msg : routed.plain
-      if (!out) continue // a multitrack message without the default track
+      if (!out) continue
       if (s.waitingForKeyframe && kind !== 'header' && msg.type !== 'data') {
         if (!startsPlayback) continue
         s.waitingForKeyframe = false
@@ -186,12 +254,17 @@ export class LiveStream {
         this.dropSlow(s)
         continue
       }
-      write(s.sink, out, out.timestamp)
+      const ok = write(s.sink, out, out.timestamp)
       sent += out.data.length
       // read the sink again only when this write could have taken it past the hard limit: reading a
       // player's socket state costs cache misses, per message per player
-      if (before + writeBound(out.data.length) > this.config.players.maxBufferedBytes && s.gate.afterWrite(s.sink.bufferedBytes) === 'disconnect') this.dropSlow(s)
+      if (before + writeBound(out.data.length) > this.config.players.maxBufferedBytes && s.gate.afterWrite(s.sink.bufferedBytes) === 'disconnect') {
+        this.dropSlow(s)
+      } else if (ok && s.chunked !== undefined && !s.waitingForKeyframe && s.gate.clear) {
+        this.joinLane(s)
+      }
     }
+    if (behind) for (const s of behind) this.slow.add(s)
     if (sent > 0) this.collector.sent(sent, now)
     if (dropped > 0) this.collector.framesDropped(dropped)
   }
@@ -202,6 +275,7 @@ export class LiveStream {
       state: this.streamState,
       subscribers: this.subscribers.size,
       gopCache: { messages: this.gop.length, bytes: this.gop.bytes, durationMs: this.gop.durationMs, overflows: this.gop.overflows },
+      fanout: { laneSubscribers: this.laneSubscribers, messagesChunked: this.laneChunked, writes: this.laneWrites },
     })
   }
 
@@ -238,6 +312,98 @@ export class LiveStream {
     if (sent > 0) this.collector.sent(sent, this.config.clock.now())
   }
 
+  /** Puts a subscriber that keeps up into the lane of its format (from the next message on). */
+  private joinLane(s: Subscriber): void {
+    const format = s.chunked!.laneFormat
+    if (format === undefined) return
+    const key = `${s.allTracks ? 'all' : 'default'}:${format.chunkSize}/${format.streamId}`
+    let lane = this.lanes.get(key)
+    if (lane === undefined || lane.format !== format) this.lanes.set(key, (lane = new FanoutLane<Subscriber>(key, format, s.allTracks)))
+    this.slow.delete(s)
+    lane.members.add(s)
+    this.laneSubscribers++
+    s.lane = lane
+    s.laneFrom = lane.heldCount
+  }
+
+  /**
+   * Takes a subscriber out of its lane into the per-message path. With `deliver`, the messages its lane holds
+   * for it are written first (through the per-message path, so a changed format is honoured); otherwise the
+   * caller has dealt with them.
+   */
+  private leaveLane(s: Subscriber, deliver: boolean): void {
+    const lane = s.lane!
+    if (deliver && s.laneFrom < lane.heldCount) {
+      const held = lane.heldMessages
+      for (let i = s.laneFrom; i < held.length; i++) write(s.sink, held[i]!, held[i]!.timestamp)
+    }
+    lane.members.delete(s)
+    this.laneSubscribers--
+    s.lane = undefined
+    s.laneFrom = 0
+    this.slow.add(s)
+    if (lane.members.size === 0) {
+      lane.clear()
+      if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key)
+    }
+  }
+
+  /** Every lane member back to the per-message path, after what its lane holds (a new publisher, a reset). */
+  private leaveLanes(): void {
+    this.flushLanes()
+    for (const lane of [...this.lanes.values()]) for (const s of [...lane.members]) this.leaveLane(s, false)
+  }
+
+  private onFlushTimer(): void {
+    this.cancelFlush = undefined
+    this.flushLanes()
+  }
+
+  /** Writes what every lane holds. */
+  private flushLanes(): void {
+    this.cancelFlush?.()
+    this.cancelFlush = undefined
+    let sent = 0
+    const behind: Subscriber[] = []
+    for (const lane of [...this.lanes.values()]) sent += this.flushLane(lane, behind)
+    for (const s of behind) this.slow.add(s)
+    if (sent > 0) this.collector.sent(sent, this.config.clock.now())
+  }
+
+  /**
+   * One write per member of what the lane holds for it; returns the payload bytes sent. Members that leave
+   * the lane (over their write limit, format changed) go to `behind`, not yet to the per-message path: they
+   * have had every held message, the one being published included.
+   */
+  private flushLane(lane: FanoutLane<Subscriber>, behind: Subscriber[]): number {
+    const batch = lane.take()
+    if (batch === undefined) return 0
+    const count = batch.messages.length
+    let sent = 0
+    for (const s of lane.members) {
+      const from = s.laneFrom
+      s.laneFrom = 0
+      if (from >= count) continue
+      const c = s.chunked!
+      if (c.laneFormat !== lane.format) {
+        // paused, audio or video off, closed: the per-message path decides for each held message
+        for (let i = from; i < count; i++) write(s.sink, batch.messages[i]!, batch.messages[i]!.timestamp)
+        this.leaveLane(s, false)
+        this.slow.delete(s)
+        behind.push(s)
+        continue
+      }
+      sent += batch.payloads[count]! - batch.payloads[from]!
+      this.laneWrites++
+      if (!c.writeChunks(from === 0 ? batch.bytes : batch.bytes.subarray(batch.offsets[from]))) {
+        this.leaveLane(s, false)
+        this.slow.delete(s)
+        behind.push(s)
+      }
+    }
+    return sent
+  }
+
   private unpublished(): void {
     this.streamState = 'idle'
     this.collector.end()
@@ -247,6 +413,7 @@ export class LiveStream {
   /** A sink that stopped reading must not make the server buffer without bound. */
   private dropSlow(s: Subscriber): void {
     this.subscribers.delete(s)
+    this.slow.delete(s)
     this.collector.slowDrop()
     s.sink.abort(new ClosedError('RTMP_ERR_SLOW_CONSUMER', `subscriber of ${this.key} fell behind: ${s.gate.reason ?? 'too far'}`))
     this.hooks.unsubscribed(this)
@@ -258,6 +425,6 @@ function writeBound(length: number): number {
   return length + (length >> 4) + 64
 }
 
-function write(sink: LiveSink, m: MediaMessage, timestamp: number): void {
-  sink.write(timestamp === m.timestamp ? m : { type: m.type, timestamp, data: m.data })
+function write(sink: LiveSink, m: MediaMessage, timestamp: number): boolean {
+  return sink.write(timestamp === m.timestamp ? m : { type: m.type, timestamp, data: m.data })
 }

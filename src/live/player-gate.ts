@@ -97,6 +97,11 @@ export class PlayerGate {
     return undefined
   }
 
+  /** neither congested at the last message nor dropping up to a keyframe: every message would be sent */
+  get clear(): boolean {
+    return this.congestedSince === undefined && !this.gop.dropping
+  }
+
   /** Before writing a message: what to do with it, given what the sink holds unsent now. */
   decide(frame: GateFrame, bufferedBytes: number, now: number): GateDecision {
     if (this.afterWrite(bufferedBytes) === 'disconnect') return 'disconnect'

@@ -73,6 +73,17 @@ export interface LiveStreamStats {
   /** video frames not sent to subscribers that fell behind, summed over them (`players.dropBufferedBytes`) */
   readonly droppedFrames: number
   readonly gopCache: { readonly messages: number; readonly bytes: number; readonly durationMs: number; readonly overflows: number }
+  /** the fan-out lanes (see LiveStream): how the players that keep up are served */
+  readonly fanout: LiveFanoutStats
+}
+
+export interface LiveFanoutStats {
+  /** subscribers in a lane now: they keep up and get shared bytes, with no per-message decision */
+  readonly laneSubscribers: number
+  /** messages chunked for a lane (once each for all its members) */
+  readonly messagesChunked: number
+  /** writes of shared bytes to lane members (one per message, or one per batch with writeBatchMs) */
+  readonly writes: number
 }
 
 /** What the stream knows about its GOP cache and subscribers at snapshot time. */
@@ -80,6 +91,7 @@ export interface StreamSnapshotInput {
   readonly state: LiveStreamState
   readonly subscribers: number
   readonly gopCache: LiveStreamStats['gopCache']
+  readonly fanout: LiveFanoutStats
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -186,6 +198,7 @@ export class StreamStatsCollector {
       slowSubscribersDropped: this.slowDropped,
       droppedFrames: this.framesDroppedCount,
       gopCache: s.gopCache,
+      fanout: s.fanout,
     }
   }
 

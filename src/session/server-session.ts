@@ -124,6 +124,22 @@ export class ServerSession {
   }
 
   /** Total bytes received after the handshake. */
+  /** the chunk size this session's messages go out at now */
+  get chunkSize(): number {
+    return this.core.writer.chunkSize
+  }
+
+  /**
+   * Bytes made elsewhere were sent on the media chunk streams (audio, video, stream data: a live stream's
+   * fan-out lane, fmt 0 first headers): the next header this session writes on each is a full one.
+   */
+  mediaSentElsewhere(): void {
+    const w = this.core.writer
+    w.reset(ChunkStream.Audio)
+    w.reset(ChunkStream.Video)
+    w.reset(ChunkStream.Stream)
+  }
+
   get bytesReceived(): number {
     return this.core.flow.totalReceived
   }

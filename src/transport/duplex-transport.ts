@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import { ClosedError, HandshakeError, RtmpError, TimeoutError } from '../errors'
 import { Handshake, type HandshakeOptions } from '../handshake/handshake'
+import { checkBatchMs } from '../live/live-options'
 import { debug } from './debug'
 
 export interface TransportHooks {
@@ -28,7 +29,6 @@ export interface TransportOptions {
 
 /** Held media is flushed at once past this many bytes, whatever the batch time. */
 const BATCH_FLUSH_BYTES = 64 * 1024
-const MAX_WRITE_BATCH_MS = 100
 
 /**
  * Glue between a Duplex and the pure layers: runs the handshake, then hands bytes to the session. It is the
@@ -122,19 +122,15 @@ export class DuplexTransport {
    * Writes pieces in order, after any media held for a batch; returns false when the Duplex buffer is over
    * its high-water mark.
    */
-  write(pieces: readonly Uint8Array[]): boolean {
+  write(pieces: Uint8Array | readonly Uint8Array[]): boolean {
     const d = this.duplex
     if (this.ended || d.destroyed || d.writableEnded) return false
-    if (this.held.length > 0) {
-      d.cork()
-      this.flushHeld()
-      for (const p of pieces) d.write(p)
-      d.uncork()
-      return !d.writableNeedDrain
-    }
-    if (pieces.length === 1) return d.write(pieces[0])
+    if (pieces instanceof Uint8Array && this.held.length === 0) return d.write(pieces)
+    if (this.held.length === 0 && (pieces as readonly Uint8Array[]).length === 1) return d.write((pieces as readonly Uint8Array[])[0])
     d.cork()
-    for (const p of pieces) d.write(p)
+    this.flushHeld()
+    if (pieces instanceof Uint8Array) d.write(pieces)
+    else for (const p of pieces) d.write(p)
     d.uncork()
     return !d.writableNeedDrain
   }
@@ -143,7 +139,7 @@ export class DuplexTransport {
    * Writes media pieces: at once, or held for up to `writeBatchMs` with the media written meanwhile, then
    * written together. Returns false when the bytes held and queued are over the Duplex's high-water mark.
    */
-  writeMedia(pieces: readonly Uint8Array[]): boolean {
+  writeMedia(pieces: Uint8Array | readonly Uint8Array[]): boolean {
     const d = this.duplex
     if (this.batchMs === 0) {
       // The first media write in a turn of the event loop goes out at once; later ones in the same turn
@@ -161,7 +157,7 @@ export class DuplexTransport {
       tick.schedule()
       const ok = this.write(pieces)
       if (this.tickCorked) {
-        for (const p of pieces) this.tickBytes += p.length
+        this.tickBytes += byteLength(pieces)
         if (this.tickBytes >= BATCH_FLUSH_BYTES) {
           this.uncorkTick()
           return !d.writableNeedDrain
@@ -171,13 +167,24 @@ export class DuplexTransport {
     }
     if (this.ended || d.destroyed || d.writableEnded) return false
     const first = this.held.length === 0
-    for (const p of pieces) {
-      this.held.push(p)
-      this.heldBytes += p.length
-    }
+    if (pieces instanceof Uint8Array) this.hold(pieces)
+    else for (const p of pieces) this.hold(p)
     if (this.heldBytes >= BATCH_FLUSH_BYTES) this.flush()
     else if (first) this.batches!.add(this)
     return this.pendingBytes < d.writableHighWaterMark
+  }
+
+  /**
+   * Writes bytes a live stream batched for many connections itself (its fan-out lane): at once after any
+   * media held here when this transport batches too, otherwise as `writeMedia` does.
+   */
+  writeShared(bytes: Uint8Array): boolean {
+    return this.batchMs === 0 ? this.writeMedia(bytes) : this.write(bytes)
+  }
+
+  /** the Duplex's write high-water mark */
+  get writeHighWaterMark(): number {
+    return this.duplex.writableHighWaterMark
   }
 
   /** Writes the media held for a batch now (one cork: one system call where the Duplex allows). */
@@ -250,6 +257,11 @@ export class DuplexTransport {
     this.duplex.uncork()
   }
 
+  private hold(p: Uint8Array): void {
+    this.held.push(p)
+    this.heldBytes += p.length
+  }
+
   /** Writes the held pieces into the (corked) Duplex. */
   private flushHeld(): void {
     const held = this.held
@@ -290,12 +302,15 @@ export class DuplexTransport {
   }
 }
 
-/** `writeBatchMs` or its default. @throws RangeError when it is not a number in 0..100 */
-export function checkWriteBatchMs(ms: number | undefined): number {
-  const v = ms ?? 0
-  if (!(v >= 0 && v <= MAX_WRITE_BATCH_MS)) throw new RangeError(`writeBatchMs must be in 0..${MAX_WRITE_BATCH_MS}, got ${String(ms)}`)
-  return v
+function byteLength(pieces: Uint8Array | readonly Uint8Array[]): number {
+  if (pieces instanceof Uint8Array) return pieces.length
+  let n = 0
+  for (const p of pieces) n += p.length
+  return n
 }
+
+/** `writeBatchMs` or its default. @throws RangeError when it is not a number in 0..100 */
+export const checkWriteBatchMs = checkBatchMs
 
 /**
  * Turns of the event loop for `writeMedia`: the epoch changes (and corked transports are uncorked) in a

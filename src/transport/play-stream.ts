@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events'
 import type { AmfValue } from '../amf/amf-value'
 import type { RtmpError } from '../errors'
 import { NetStreamCode } from '../message/status'
-import type { LiveSink } from '../live/live-sink'
+import type { LaneFormat } from '../live/fanout-lane'
+import type { ChunkedSink, LiveSink } from '../live/live-sink'
 import type { MediaMessage } from '../media/media-message'
 import type { ServerConnection } from './server-connection'
 
@@ -19,6 +20,11 @@ export interface PlayStreamSink {
   completePlay(streamId: number, timestamp: number, info: PlayComplete): void
   pendingBytes(): number
   drained(): Promise<void>
+  /** the format shared chunk bytes must have for this stream now, undefined when it cannot take them */
+  laneFormat(streamId: number): LaneFormat | undefined
+  /** writes chunk bytes made for that format (see ChunkedSink) */
+  writeChunks(bytes: Uint8Array): boolean
+  writeHighWaterMark(): number
 }
 
 /** What `onPlayStatus` NetStream.Play.Complete reports: media duration (s) and bytes sent. */
@@ -39,10 +45,12 @@ export interface PlayStreamEvents {
  * Media going to one player on the server (a `LiveSink`, so the live router can feed it). Writes return false when the connection's send buffer is over its
  * high-water mark (`drained()` resolves when it is not); they never throw once the player has gone.
  */
-export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSink {
+export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSink, ChunkedSink {
   private isClosed = false
   /** player paused (it asked to); writes are dropped by the session meanwhile */
   paused = false
+  /** @internal false while the player turned audio or video off (receiveAudio / receiveVideo false) */
+  receives = true
 
   constructor(
     private readonly sink: PlayStreamSink,
@@ -67,6 +75,26 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
   /** LiveSink: every track of a multitrack stream only if the player announced the capsEx Multitrack bit */
   get multitrack(): boolean {
     return this.connection.capabilities.multitrack
+  }
+
+  /** LiveSink: a player takes media as chunk bytes shared with the other players of a live stream */
+  get chunked(): ChunkedSink {
+    return this
+  }
+
+  /** ChunkedSink: the format shared chunk bytes need for this player, while it takes every message as it is */
+  get laneFormat(): LaneFormat | undefined {
+    return this.isClosed || this.paused || !this.receives ? undefined : this.sink.laneFormat(this.streamId)
+  }
+
+  /** ChunkedSink: whole messages chunked for `laneFormat` */
+  writeChunks(bytes: Uint8Array): boolean {
+    return !this.isClosed && this.sink.writeChunks(bytes)
+  }
+
+  /** ChunkedSink */
+  get writeHighWaterMark(): number {
+    return this.sink.writeHighWaterMark()
   }
 
   /** bytes written to this player's connection and not yet sent */

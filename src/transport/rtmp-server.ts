@@ -67,7 +67,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
     checkWriteBatchMs(options.writeBatchMs) // here rather than at the first connection
     // one serialize-once cache for all connections: live media goes to every player as the same bytes
     this.options = { ...options, sharedChunks: options.sharedChunks ?? new SharedChunks() }
-    this.live = options.live === false ? undefined : new LiveRouter(options.live ?? {})
+    this.live = options.live === false ? undefined : new LiveRouter({ writeBatchMs: options.writeBatchMs, ...options.live })
     const requestTimeout = options.requestTimeout ?? 30_000
     this.recorder = new ServerStatsRecorder(requestTimeout)
     this.host = {

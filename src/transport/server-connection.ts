@@ -6,6 +6,7 @@ import { NO_CAPABILITIES, readCapabilities, type Capabilities } from '../session
 import type { ServerSessionEvent } from '../session/server-events'
 import { ServerSession, type RejectStatus, type ServerSessionAction, type ServerSessionOptions } from '../session/server-session'
 import type { ReconnectRequestInit } from '../session/reconnect-request'
+import { laneFormat, type LaneFormat } from '../live/fanout-lane'
 import { debug } from './debug'
 import { DuplexTransport, type TransportOptions } from './duplex-transport'
 import { PlayStream, type PlayComplete } from './play-stream'
@@ -231,6 +232,11 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
       case 'seek':
         this.players.get(e.streamId)?.emit('seek', e.position)
         return
+      case 'receiveMedia': {
+        const player = this.players.get(e.streamId)
+        if (player) player.receives = e.audio && e.video
+        return
+      }
       case 'streamCreated':
         this.stats?.streamCreated()
         return
@@ -331,7 +337,22 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     },
     pendingBytes: (): number => this.transport.pendingBytes,
     drained: (): Promise<void> => this.transport.drained(),
+    laneFormat: (streamId: number): LaneFormat | undefined => {
+      if (this.isClosed || !this.players.has(streamId)) return undefined
+      const size = this.session.chunkSize
+      const f = this.format
+      return f !== undefined && f.chunkSize === size && f.streamId === streamId ? f : (this.format = laneFormat(size, streamId))
+    },
+    writeChunks: (bytes: Uint8Array): boolean => {
+      if (this.isClosed) return false
+      this.session.mediaSentElsewhere()
+      return this.transport.writeShared(bytes)
+    },
+    writeHighWaterMark: (): number => this.transport.writeHighWaterMark,
   }
+
+  /** the lane format of the last player asked about (players of one connection share it in practice) */
+  private format: LaneFormat | undefined
 
   private sendIfPlaying(streamId: number, send: () => ServerSessionAction[]): boolean {
     if (this.isClosed || !this.players.has(streamId)) return false
