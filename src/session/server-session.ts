@@ -16,6 +16,9 @@ import { splitStreamName } from './stream-name'
 import { NO_CAPABILITIES, announcedMembers, readCapabilities, type Capabilities, type CapabilitiesInit } from './capabilities'
 import { reconnectRequestInfo, type ReconnectRequestInit } from './reconnect-request'
 
+/** the chunk streams a live stream's fan-out lane writes on for this session (see `mediaSentElsewhere`) */
+const MEDIA_CHUNK_STREAMS: readonly number[] = [ChunkStream.Audio, ChunkStream.Video, ChunkStream.Stream]
+
 export interface ServerSessionOptions extends SessionOptions {
   /** longest app or stream name (query included) a client may ask for (default 4096); longer ones are refused */
   maxNameLength?: number
@@ -134,10 +137,7 @@ export class ServerSession {
    * fan-out lane, fmt 0 first headers): the next header this session writes on each is a full one.
    */
   mediaSentElsewhere(): void {
-    const w = this.core.writer
-    w.reset(ChunkStream.Audio)
-    w.reset(ChunkStream.Video)
-    w.reset(ChunkStream.Stream)
+    this.core.headersSentElsewhere(MEDIA_CHUNK_STREAMS)
   }
 
   get bytesReceived(): number {

@@ -39,6 +39,8 @@ export class SessionCore<E> {
   private stopped = false
   private readonly options: NormalizedSessionOptions
   private readonly shared: SharedChunks | undefined
+  /** chunk streams others wrote full headers on since this writer last wrote (see `headersSentElsewhere`) */
+  private elsewhere: readonly number[] | undefined
 
   /** @param shared the server's serialize-once cache for media sent to many sessions (see `sendShared`) */
   constructor(options: NormalizedSessionOptions, shared?: SharedChunks) {
@@ -71,7 +73,17 @@ export class SessionCore<E> {
     this.sendRaw({ typeId, streamId, timestamp, payload }, csid)
   }
 
+  /**
+   * Messages with full (fmt 0) headers were sent on `csids` without this writer (a live stream's fan-out
+   * lane): its next header on each must be a full one. Cheap, as it is called per lane write: the writer
+   * forgets those chunk streams only when it next writes.
+   */
+  headersSentElsewhere(csids: readonly number[]): void {
+    this.elsewhere = csids
+  }
+
   sendRaw(raw: RawMessage, csid: number): void {
+    this.forgetElsewhere()
     this.actions.push({ type: 'send', data: this.writer.write(raw, csid) })
   }
 
@@ -83,8 +95,16 @@ export class SessionCore<E> {
   sendShared(raw: RawMessage, csid: number): void {
     const bytes = this.shared?.lookup(raw, csid, this.writer.chunkSize)
     if (bytes === undefined) return this.sendRaw(raw, csid)
+    this.forgetElsewhere()
     this.writer.recordFullHeader(raw, csid)
     this.actions.push({ type: 'send', data: [bytes] })
+  }
+
+  private forgetElsewhere(): void {
+    const csids = this.elsewhere
+    if (csids === undefined) return
+    this.elsewhere = undefined
+    for (const c of csids) this.writer.reset(c)
   }
 
   sendControl(msg: RtmpMessage): void {

@@ -47,10 +47,10 @@ export interface PlayStreamEvents {
  */
 export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSink, ChunkedSink {
   private isClosed = false
-  /** player paused (it asked to); writes are dropped by the session meanwhile */
-  paused = false
-  /** @internal false while the player turned audio or video off (receiveAudio / receiveVideo false) */
-  receives = true
+  private isPaused = false
+  private receivesAll = true
+  /** `laneFormat` while it holds (null: to be worked out); read per message per player, so kept */
+  private format: LaneFormat | undefined | null = null
 
   constructor(
     private readonly sink: PlayStreamSink,
@@ -77,6 +77,22 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
     return this.connection.capabilities.multitrack
   }
 
+  /** player paused (it asked to); writes are dropped by the session meanwhile */
+  get paused(): boolean {
+    return this.isPaused
+  }
+
+  set paused(paused: boolean) {
+    this.isPaused = paused
+    this.format = null
+  }
+
+  /** @internal false while the player turned audio or video off (receiveAudio / receiveVideo false) */
+  set receives(all: boolean) {
+    this.receivesAll = all
+    this.format = null
+  }
+
   /** LiveSink: a player takes media as chunk bytes shared with the other players of a live stream */
   get chunked(): ChunkedSink {
     return this
@@ -84,7 +100,9 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
 
   /** ChunkedSink: the format shared chunk bytes need for this player, while it takes every message as it is */
   get laneFormat(): LaneFormat | undefined {
-    return this.isClosed || this.paused || !this.receives ? undefined : this.sink.laneFormat(this.streamId)
+    if (this.format !== null) return this.format
+    // the chunk size is set at connect, before any play: only pausing, receiveAudio/Video and closing change it
+    return (this.format = this.isClosed || this.isPaused || !this.receivesAll ? undefined : this.sink.laneFormat(this.streamId))
   }
 
   /** ChunkedSink: whole messages chunked for `laneFormat` */
@@ -180,6 +198,7 @@ export class PlayStream extends EventEmitter<PlayStreamEvents> implements LiveSi
   markClosed(error?: RtmpError): void {
     if (this.isClosed) return
     this.isClosed = true
+    this.format = undefined
     this.emit('close', error)
   }
 }
