@@ -24,7 +24,7 @@ if (statsMs > 0) {
   loop.enable()
   setInterval(() => {
     const streams = server.live?.stats() ?? []
-    const s = streams.map((x) => `${x.name}: ${x.subscribers} subs, ${x.droppedFrames} frames dropped, ${x.slowSubscribersDropped} slow dropped`)
+    const s = streams.map((x) => `${x.name}: ${x.subscribers} subs (${x.fanout.laneSubscribers} in lanes), ${x.droppedFrames} frames dropped, ${x.slowSubscribersDropped} slow dropped`)
     const ms = (n: number): string => (n / 1e6).toFixed(1)
     const m = process.memoryUsage()
     const mb = (n: number): string => (n / 1e6).toFixed(1)
