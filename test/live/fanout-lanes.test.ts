@@ -165,6 +165,17 @@ describe('LiveStream fan-out lanes', () => {
   })
 
   describe('with writeBatchMs', () => {
+    /** A stream batching 100 ms and a player that is in its lane after two messages. */
+    function laneMemberOfBatchedStream() {
+      const { live } = router({ writeBatchMs: 100 })
+      const a = new ChunkedRecordingSink()
+      live.subscribe('live', 'a', a)
+      const pub = live.publish('live', 'a')!
+      pub.write(video(0, keyframe(0, 100)))
+      pub.write(video(40, interframe(1, 100))) // a is in the lane from here
+      return { a, pub }
+    }
+
     it('writes a batch to each member in one piece; a member that joins mid-batch gets only what follows', () => {
       const { live, clock } = router({ writeBatchMs: 50 })
       const a = new ChunkedRecordingSink()
@@ -193,24 +204,14 @@ describe('LiveStream fan-out lanes', () => {
     })
 
     it('flushes at once past 64 KiB held', () => {
-      const { live } = router({ writeBatchMs: 100 })
-      const a = new ChunkedRecordingSink()
-      live.subscribe('live', 'a', a)
-      const pub = live.publish('live', 'a')!
-      pub.write(video(0, keyframe(0, 100)))
-      pub.write(video(40, interframe(1, 100))) // a is in the lane from here
+      const { a, pub } = laneMemberOfBatchedStream()
       expect(a.chunkWrites).toHaveLength(0)
       for (let i = 2; i < 12; i++) pub.write(video(i * 40, interframe(i, 8000)))
       expect(a.chunkWrites).toHaveLength(1)
     })
 
     it('does not send the message that filled a batch again to a member that fell behind on that flush', () => {
-      const { live } = router({ writeBatchMs: 100 })
-      const a = new ChunkedRecordingSink()
-      live.subscribe('live', 'a', a)
-      const pub = live.publish('live', 'a')!
-      pub.write(video(0, keyframe(0, 100)))
-      pub.write(video(40, interframe(1, 100))) // a is in the lane from here
+      const { a, pub } = laneMemberOfBatchedStream()
       a.accept = false // the flush below leaves it over its write limit, yet under the drop limit
       for (let i = 2; i < 12; i++) pub.write(video(i * 40, keyframe(i, 8000)))
       const got = a.media()
