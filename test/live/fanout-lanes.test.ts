@@ -203,6 +203,11 @@ describe('LiveStream fan-out lanes', () => {
       expect(bGot.slice(-(messages.length - 10))).toEqual(a.media().slice(10))
     })
 
+    it('refuses a batch time outside 0..100 ms', () => {
+      for (const writeBatchMs of [-1, 101, Number.NaN]) expect(() => new LiveRouter({ writeBatchMs })).toThrow(RangeError)
+      expect(() => new LiveRouter({ writeBatchMs: 100 })).not.toThrow()
+    })
+
     it('flushes at once past 64 KiB held', () => {
       const { a, pub } = laneMemberOfBatchedStream()
       expect(a.chunkWrites).toHaveLength(0)
