@@ -181,8 +181,12 @@ export class LiveStream {
     return {
       unsubscribe: () => {
         if (!this.subscribers.delete(sub)) return
-        if (sub.lane) this.leaveLane(sub, true)
-        this.slow.delete(sub)
+        if (sub.lane) {
+          writeFrom(sub.sink, sub.lane.heldMessages, sub.laneFrom) // what its lane holds for it comes first
+          this.leaveLane(sub)
+        } else {
+          this.slow.delete(sub)
+        }
         this.hooks.unsubscribed(this)
       },
       get droppedFrames() {
@@ -217,7 +221,8 @@ export class LiveStream {
       for (const s of lane.members) {
         const c = s.chunked!
         if (c.laneFormat !== lane.format) {
-          this.leaveLane(s, false) // served by the loop below, this message included
+          this.leaveLane(s)
+          this.slow.add(s) // served by the loop below, this message included
           continue
         }
         if (bytes === undefined) {
@@ -227,8 +232,7 @@ export class LiveStream {
         sent += out.data.length
         this.laneWrites++
         if (!c.writeChunks(bytes)) {
-          this.leaveLane(s, false)
-          this.slow.delete(s)
+          this.leaveLane(s)
           ;(behind ??= []).push(s)
         }
       }
@@ -318,7 +322,9 @@ export class LiveStream {
     if (format === undefined) return
     const key = `${s.allTracks ? 'all' : 'default'}:${format.chunkSize}/${format.streamId}`
     let lane = this.lanes.get(key)
-    if (lane === undefined || lane.format !== format) this.lanes.set(key, (lane = new FanoutLane<Subscriber>(key, format, s.allTracks)))
+    if (lane === undefined) this.lanes.set(key, (lane = new FanoutLane<Subscriber>(key, format, s.allTracks)))
+    // equal values in another object: a format past laneFormat's interning bound, served per message
+    else if (lane.format !== format) return
     this.slow.delete(s)
     lane.members.add(s)
     this.laneSubscribers++
@@ -327,21 +333,15 @@ export class LiveStream {
   }
 
   /**
-   * Takes a subscriber out of its lane into the per-message path. With `deliver`, the messages its lane holds
-   * for it are written first (through the per-message path, so a changed format is honoured); otherwise the
-   * caller has dealt with them.
+   * Takes a subscriber out of its lane; the caller puts it in the per-message path (now or after the message
+   * at hand) and has dealt with what the lane holds for it.
    */
-  private leaveLane(s: Subscriber, deliver: boolean): void {
+  private leaveLane(s: Subscriber): void {
     const lane = s.lane!
-    if (deliver && s.laneFrom < lane.heldCount) {
-      const held = lane.heldMessages
-      for (let i = s.laneFrom; i < held.length; i++) write(s.sink, held[i]!, held[i]!.timestamp)
-    }
     lane.members.delete(s)
     this.laneSubscribers--
     s.lane = undefined
     s.laneFrom = 0
-    this.slow.add(s)
     if (lane.members.size === 0) {
       lane.clear()
       if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key)
@@ -351,7 +351,12 @@ export class LiveStream {
   /** Every lane member back to the per-message path, after what its lane holds (a new publisher, a reset). */
   private leaveLanes(): void {
     this.flushLanes()
-    for (const lane of [...this.lanes.values()]) for (const s of [...lane.members]) this.leaveLane(s, false)
+    for (const lane of [...this.lanes.values()]) {
+      for (const s of [...lane.members]) {
+        this.leaveLane(s)
+        this.slow.add(s)
+      }
+    }
   }
 
   private onFlushTimer(): void {
@@ -387,17 +392,15 @@ export class LiveStream {
       const c = s.chunked!
       if (c.laneFormat !== lane.format) {
         // paused, audio or video off, closed: the per-message path decides for each held message
-        for (let i = from; i < count; i++) write(s.sink, batch.messages[i]!, batch.messages[i]!.timestamp)
-        this.leaveLane(s, false)
-        this.slow.delete(s)
+        writeFrom(s.sink, batch.messages, from)
+        this.leaveLane(s)
         behind.push(s)
         continue
       }
       sent += batch.payloads[count]! - batch.payloads[from]!
       this.laneWrites++
       if (!c.writeChunks(from === 0 ? batch.bytes : batch.bytes.subarray(batch.offsets[from]))) {
-        this.leaveLane(s, false)
-        this.slow.delete(s)
+        this.leaveLane(s)
         behind.push(s)
       }
     }
@@ -423,6 +426,11 @@ export class LiveStream {
 /** The most bytes a message of `length` can take queued: payload plus chunk headers (7 per 128 bytes at worst). */
 function writeBound(length: number): number {
   return length + (length >> 4) + 64
+}
+
+/** Writes `messages` from index `from` on, one by one: the sink (its session) decides for each. */
+function writeFrom(sink: LiveSink, messages: readonly MediaMessage[], from: number): void {
+  for (let i = from; i < messages.length; i++) sink.write(messages[i]!)
 }
 
 function write(sink: LiveSink, m: MediaMessage, timestamp: number): boolean {

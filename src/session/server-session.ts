@@ -126,7 +126,6 @@ export class ServerSession {
     return this.connection
   }
 
-  /** Total bytes received after the handshake. */
   /** the chunk size this session's messages go out at now */
   get chunkSize(): number {
     return this.core.writer.chunkSize
@@ -140,6 +139,7 @@ export class ServerSession {
     this.core.headersSentElsewhere(MEDIA_CHUNK_STREAMS)
   }
 
+  /** Total bytes received after the handshake. */
   get bytesReceived(): number {
     return this.core.flow.totalReceived
   }

@@ -66,7 +66,7 @@ export class DuplexTransport {
     this.duplex = duplex
     this.hooks = hooks
     this.handshake = new Handshake(role, options.handshake)
-    this.batchMs = checkWriteBatchMs(options.writeBatchMs)
+    this.batchMs = checkBatchMs(options.writeBatchMs)
     this.batches = this.batchMs > 0 ? batchQueue(this.batchMs) : undefined
     const handshakeTimeout = options.handshakeTimeout ?? 10_000
     if (handshakeTimeout > 0) {
@@ -125,8 +125,10 @@ export class DuplexTransport {
   write(pieces: Uint8Array | readonly Uint8Array[]): boolean {
     const d = this.duplex
     if (this.ended || d.destroyed || d.writableEnded) return false
-    if (pieces instanceof Uint8Array && this.held.length === 0) return d.write(pieces)
-    if (this.held.length === 0 && (pieces as readonly Uint8Array[]).length === 1) return d.write((pieces as readonly Uint8Array[])[0])
+    if (this.held.length === 0) {
+      if (pieces instanceof Uint8Array) return d.write(pieces)
+      if (pieces.length === 1) return d.write(pieces[0])
+    }
     d.cork()
     this.flushHeld()
     if (pieces instanceof Uint8Array) d.write(pieces)
@@ -308,9 +310,6 @@ function byteLength(pieces: Uint8Array | readonly Uint8Array[]): number {
   for (const p of pieces) n += p.length
   return n
 }
-
-/** `writeBatchMs` or its default. @throws RangeError when it is not a number in 0..100 */
-export const checkWriteBatchMs = checkBatchMs
 
 /**
  * Turns of the event loop for `writeMedia`: the epoch changes (and corked transports are uncorked) in a

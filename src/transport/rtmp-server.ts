@@ -8,7 +8,8 @@ import type { ServerSessionOptions } from '../session/server-session'
 import { SharedChunks } from '../chunk/shared-chunks'
 import type { ReconnectRequestInit } from '../session/reconnect-request'
 import { debug } from './debug'
-import { checkWriteBatchMs, type TransportOptions } from './duplex-transport'
+import type { TransportOptions } from './duplex-transport'
+import { checkBatchMs } from '../live/live-options'
 import type { PlayRequest, PublishRequest } from './requests'
 import { ServerConnection, type ConnectionHost, type ConnectionTimeouts } from './server-connection'
 import { ServerStatsRecorder, type RtmpServerStats } from './server-stats'
@@ -64,7 +65,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> {
 
   constructor(options: RtmpServerOptions = {}) {
     super()
-    checkWriteBatchMs(options.writeBatchMs) // here rather than at the first connection
+    checkBatchMs(options.writeBatchMs) // here rather than at the first connection
     // one serialize-once cache for all connections: live media goes to every player as the same bytes
     this.options = { ...options, sharedChunks: options.sharedChunks ?? new SharedChunks() }
     this.live = options.live === false ? undefined : new LiveRouter({ writeBatchMs: options.writeBatchMs, ...options.live })

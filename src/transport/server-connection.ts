@@ -337,12 +337,9 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     },
     pendingBytes: (): number => this.transport.pendingBytes,
     drained: (): Promise<void> => this.transport.drained(),
-    laneFormat: (streamId: number): LaneFormat | undefined => {
-      if (this.isClosed || !this.players.has(streamId)) return undefined
-      const size = this.session.chunkSize
-      const f = this.format
-      return f !== undefined && f.chunkSize === size && f.streamId === streamId ? f : (this.format = laneFormat(size, streamId))
-    },
+    // asked only when a player's format may have changed (PlayStream keeps it)
+    laneFormat: (streamId: number): LaneFormat | undefined =>
+      this.isClosed || !this.players.has(streamId) ? undefined : laneFormat(this.session.chunkSize, streamId),
     writeChunks: (bytes: Uint8Array): boolean => {
       if (this.isClosed) return false
       this.session.mediaSentElsewhere()
@@ -350,9 +347,6 @@ export class ServerConnection extends EventEmitter<ServerConnectionEvents> {
     },
     writeHighWaterMark: (): number => this.transport.writeHighWaterMark,
   }
-
-  /** the lane format of the last player asked about (players of one connection share it in practice) */
-  private format: LaneFormat | undefined
 
   private sendIfPlaying(streamId: number, send: () => ServerSessionAction[]): boolean {
     if (this.isClosed || !this.players.has(streamId)) return false
