@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describeExit, run } from './processes'
 
+/** ffmpeg arguments after the quiet prefix every test run uses: no banner, no stdin, errors only. */
+export function ffArgs(...args: string[]): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', ...args]
+}
+
 /** Test media made by ffmpeg from lavfi sources: H.264 (testsrc) + AAC (sine) in FLV. */
 export interface FixtureOptions {
   readonly width?: number // default 320
@@ -166,7 +171,7 @@ export async function ffprobeFrames(ffprobe: string, file: string, timeoutMs = 3
 
 /** Decodes every frame with `ffmpeg -f null`; returns ffmpeg's error output ('' when it decoded cleanly). */
 export async function decodeErrors(ffmpeg: string, file: string, timeoutMs = 60_000): Promise<string> {
-  const exit = await run(ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-f', 'null', '-'], { timeoutMs })
+  const exit = await run(ffmpeg, ffArgs('-i', file, '-f', 'null', '-'), { timeoutMs })
   if (exit.code !== 0) return describeExit(exit)
   return exit.stderr.trim()
 }

@@ -1,5 +1,4 @@
 import { accessSync, constants, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { describe, it } from 'vitest'
 
@@ -101,16 +100,5 @@ export function interopSuite<P extends PeerName>(name: string, peers: readonly P
     })
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago (listen on port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read the port'))))
-    })
-  })
-}
+/** A TCP port that was free on 127.0.0.1 a moment ago (the bench's: listen on port 0, read it, close). */
+export { freePort } from '../../bench/fanout/net-util'

@@ -3,7 +3,7 @@ import { adobeAuth } from '../../src/auth/adobe-auth-server'
 import type { MediaMessage } from '../../src/media/media-message'
 import { RtmpClient } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
-import { makeFixture } from '../helpers/media-fixtures'
+import { ffArgs as ff, makeFixture } from '../helpers/media-fixtures'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
 
@@ -42,8 +42,6 @@ suite('ffmpeg publishing with a user name and password', (peers) => {
   afterAll(async () => {
     await server?.close()
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   it('publishes with the right password, and our player gets its frames', async () => {
     apps.length = 0

@@ -7,7 +7,7 @@ import { FlvWriter } from '../../src/media/flv-writer'
 import type { MediaMessage } from '../../src/media/media-message'
 import { RtmpClient } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
 import { startNginxRtmp, type NginxRtmp } from '../helpers/nginx'
 import { freePort, interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
@@ -54,8 +54,6 @@ suite('our client with real servers', (peers) => {
     await nginx?.stop()
     if (out) rmSync(out, { recursive: true, force: true })
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   it('publishes a file to nginx-rtmp and ffmpeg plays it back', async () => {
     const url = nginx.url('from-client', 'restart')

@@ -9,7 +9,7 @@ import { CapsEx } from '../../src/session/capabilities'
 import { RtmpClient, type RtmpClientOptions } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
 import type { ServerConnection } from '../../src/transport/server-connection'
-import { isMonotonic } from '../helpers/media-fixtures'
+import { ffArgs as ff, isMonotonic } from '../helpers/media-fixtures'
 import { decodeAllErrors, modernSuite, probeStreams, type ModernFfmpeg, type ProbedStream } from '../helpers/modern-ffmpeg'
 import { findPeer, freePort, INSTALL_HINT, interopRequired } from '../helpers/peers'
 import { describeExit, run, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
@@ -116,8 +116,6 @@ function encodeArgs(peers: ModernFfmpeg, c: Case, out: string): string[] {
   })
   return ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...inputs, '-t', String(SECONDS), ...maps, ...opts, '-f', 'flv', out]
 }
-
-const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
 /** `type:codec` of every stream, videos first, in stream order within a type. */
 const layout = (streams: readonly ProbedStream[]): string[] =>

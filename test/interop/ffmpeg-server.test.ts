@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
 import type { ServerConnection } from '../../src/transport/server-connection'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
 
@@ -34,8 +34,6 @@ suite('our server with ffmpeg and rtmpdump', (peers) => {
     await server?.close()
     if (out) rmSync(out, { recursive: true, force: true })
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   it('ffmpeg publishes, ffmpeg and rtmpdump play every frame back, decodable and in order', async () => {
     const url = `rtmp://127.0.0.1:${port}/live/relay`

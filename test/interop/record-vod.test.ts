@@ -9,7 +9,7 @@ import { recordAll, type RecordAll } from '../../src/record/record-all'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
 import type { VodEndReason } from '../../src/vod/flv-file-player'
 import { resolveFlvPath, serveFlvFile } from '../../src/vod/serve-flv-file'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, run, spawnPeer, trackProcesses } from '../helpers/processes'
 
@@ -61,8 +61,6 @@ suite('recording and VOD against real peers', (peers) => {
     await server?.close()
     if (out) rmSync(out, { recursive: true, force: true })
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   async function formatDuration(file: string): Promise<number> {
     const exit = await run(peers.ffprobe, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', file], { timeoutMs: 30_000 })

@@ -10,7 +10,7 @@ import type { PushDestinationStatus } from '../../src/relay/push-destination'
 import { pushRelay } from '../../src/relay/push-relay'
 import { RtmpClient } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture, type ProbeResult } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture, type ProbeResult } from '../helpers/media-fixtures'
 import { startNginxRtmp, type NginxRtmp } from '../helpers/nginx'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
@@ -18,8 +18,6 @@ import { expectedForEarlyPlayer, publishTags, readTags } from './interop-support
 
 // Relays against real peers: our push relay into nginx-rtmp, our edge pulling from nginx-rtmp, and our
 // server chained to itself (origin → edge → players).
-
-const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
 async function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs

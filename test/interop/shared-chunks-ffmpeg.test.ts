@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
 
@@ -39,8 +39,6 @@ suite('several ffmpeg players of one stream served from its fan-out lane', (peer
     await Promise.all([...servers.values()].map((s) => s.server.close()))
     if (out) rmSync(out, { recursive: true, force: true })
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   for (const writeBatchMs of batchTimes) {
     it(`ffmpeg players joining early and mid-GOP, one leaving, get decodable frames with steady timestamps across 0xFFFFFF ms (writeBatchMs ${writeBatchMs})`, async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { LiveStreamStats } from '../../src/live/stream-stats'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
-import { decodeErrors, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, makeFixture } from '../helpers/media-fixtures'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, run, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
 
@@ -41,8 +41,6 @@ suite('the live hub with ffmpeg publishing and late-joining ffmpeg players', (pe
     await server?.close()
     if (out) rmSync(out, { recursive: true, force: true })
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   it('a player joining mid-GOP starts with a keyframe from the cache and decodes cleanly; stats describe the stream', async () => {
     const url = `rtmp://127.0.0.1:${port}/live/hub`

@@ -11,7 +11,7 @@ import { RtmpClient } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
 import { expectedForEarlyPlayer, readTags } from '../interop/interop-support'
 import { expectsError, hostileSessions, RawPeer, type HostileSession } from '../helpers/hostile-sessions'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
 import { interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
 import { defaultSeed } from '../helpers/rng'
@@ -101,7 +101,6 @@ suite('one server, hostile sessions in waves, a real stream through it', (peers)
   }
 
   it('ends every bad session with its own typed error, while ffmpeg → server → players loses no frame', async () => {
-    const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
     const url = `rtmp://127.0.0.1:${port}/live/${STREAM}`
     const ffOut = join(out, 'ffmpeg-player.flv')
     const ourOut = join(out, 'our-player.flv')

@@ -7,7 +7,7 @@ import { RtmpError } from '../../src/errors'
 import type { MediaMessage } from '../../src/media/media-message'
 import { RtmpClient } from '../../src/transport/rtmp-client'
 import { createServer, type RtmpServer } from '../../src/transport/rtmp-server'
-import { decodeErrors, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
+import { decodeErrors, ffArgs as ff, ffprobeFrames, isMonotonic, makeFixture } from '../helpers/media-fixtures'
 import { interopRequired, interopSuite } from '../helpers/peers'
 import { describeExit, sleep, spawnPeer, trackProcesses } from '../helpers/processes'
 import { findOpenssl, makeSelfSignedCert, type SelfSignedCert } from '../helpers/tls-cert'
@@ -155,8 +155,6 @@ suite('ffmpeg publishes to and plays from rtmps://', (peers) => {
     await server?.close()
     if (out) rmSync(out, { recursive: true, force: true })
   })
-
-  const ff = (...args: string[]): string[] => ['-hide_banner', '-nostdin', '-v', 'error', ...args]
 
   it('every frame goes ffmpeg → rtmps → our server → rtmps → ffmpeg, decodable and in order', async () => {
     // ffmpeg's TLS client does not verify certificates unless told to (-tls_verify 1)
